@@ -1,0 +1,133 @@
+"""The application factory: it only wires extensions, blueprints, error handlers, request hooks and commands."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, g, request
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from certify.config import PROJECT_ROOT, build_config
+from certify.core.db import db, reset_request_mode, set_read_only_request
+from certify.core.i18n import babel, select_locale
+
+csrf = CSRFProtect()
+migrate = Migrate(render_as_batch=True, compare_type=True)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config_object=None) -> Flask:
+    """Build a configured application."""
+    app = Flask(
+        "certify",
+        root_path=str(PROJECT_ROOT / "certify"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(build_config(config_object))
+    _import_models()
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    logging.getLogger("certify").setLevel(logging.INFO)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so that the metadata (and migrations) see all tables."""
+    from certify.auth import models as _auth  # noqa: F401
+    from certify.institutions import models as _institutions  # noqa: F401
+    from certify.ladder import models as _ladder  # noqa: F401
+    from certify.scheduler import models as _scheduler  # noqa: F401
+    from certify.supervision import models as _supervision  # noqa: F401
+
+
+def register_extensions(app: Flask) -> None:
+    from certify.auth.login import login_manager
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    from certify.supervision import audit
+
+    @app.before_request
+    def _begin_request():
+        g.request_id = request.headers.get("X-Request-Id", "")[:40] or secrets.token_hex(8)
+        g.db_mode = set_read_only_request(request.method in SAFE_METHODS)
+        ip = request.remote_addr or "unknown"
+        g.audit_token = audit.set_actor(audit.Actor(None, "anonymous", g.request_id, ip))
+        if current_user.is_authenticated:
+            audit.set_actor(audit.Actor(current_user.id, current_user.username, g.request_id, ip))
+
+    @app.teardown_request
+    def _end_request(exc):
+        token = g.pop("db_mode", None)
+        if token is not None:
+            reset_request_mode(token)
+        audit_token = g.pop("audit_token", None)
+        if audit_token is not None:
+            audit.reset_actor(audit_token)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.endpoint and not request.endpoint.startswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from certify.auth.views import bp as auth_bp
+    from certify.core.views import bp as core_bp
+    from certify.institutions.views import bp as institutions_bp
+    from certify.institutions.views_people import bp as people_bp
+    from certify.supervision.views import bp as supervision_bp
+
+    for blueprint in (core_bp, auth_bp, institutions_bp, people_bp, supervision_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from certify.core.errorpages import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from certify.core.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from certify.core.cli import seed_demo_command
+    from certify.scheduler.cli import scheduler_cli
+    from certify.supervision.cli import audit_cli
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(scheduler_cli)
+    from certify.auth.cli import users_cli
+
+    app.cli.add_command(users_cli)

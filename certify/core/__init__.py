@@ -1,0 +1,1 @@
+"""Shared base: database, clock, errors, access helpers."""

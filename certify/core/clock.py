@@ -1,0 +1,27 @@
+"""The one clock: UTC, timezone-aware. Tests move it with `frozen()`; rules take `now=` explicitly instead."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+_frozen: datetime | None = None
+
+
+def now_utc() -> datetime:
+    """The current time in UTC (aware)."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Pin now_utc() to `at` inside the block (tests and replays)."""
+    global _frozen
+    if at.tzinfo is None:
+        raise ValueError("frozen() needs a timezone-aware datetime")
+    previous, _frozen = _frozen, at.astimezone(UTC)
+    try:
+        yield
+    finally:
+        _frozen = previous
