@@ -64,6 +64,19 @@ def register_request_hooks(app: Flask) -> None:
     from certify.supervision import audit
 
     @app.before_request
+    def _refuse_control_characters():
+        # NUL cannot be stored in PostgreSQL text and has no business in any field: refuse it, naming the field.
+        for source in (request.args, request.form):
+            for field, value in source.items(multi=True):
+                if "\x00" in value or "\x00" in field:
+                    from flask_babel import gettext as _
+
+                    from certify.core.errorpages import render_error
+
+                    return render_error(400, _("The field %(field)s contains a NUL character.", field=field[:60]))
+        return None
+
+    @app.before_request
     def _begin_request():
         g.request_id = request.headers.get("X-Request-Id", "")[:40] or secrets.token_hex(8)
         g.db_mode = set_read_only_request(request.method in SAFE_METHODS)

@@ -66,12 +66,7 @@ class Eligibility:
 
     def items(self, cell: str) -> list[BankItem]:
         """The eligible items of one cell."""
-        return [
-            item
-            for by_type in self.index.get(cell, {}).values()
-            for bucket in by_type.values()
-            for item in bucket
-        ]
+        return [item for by_type in self.index.get(cell, {}).values() for bucket in by_type.values() for item in bucket]
 
 
 def eligible_items(
@@ -151,9 +146,7 @@ class PreparedBank:
     location: dict[str, tuple[str, str, str]]  #: item id → (cell, point code, type key)
 
 
-def prepare_bank(
-    blueprint: Blueprint, items: Iterable[BankItem], excluded_ids: Collection[str] = ()
-) -> PreparedBank:
+def prepare_bank(blueprint: Blueprint, items: Iterable[BankItem], excluded_ids: Collection[str] = ()) -> PreparedBank:
     """Index the bank for a blueprint once; exposure is applied per paper by `with_exposure`."""
     eligibility = eligible_items(blueprint, items, None, excluded_ids)
     location = {
@@ -171,9 +164,7 @@ def with_exposure(prepared: PreparedBank, exposure: ExposureState | None) -> Eli
     base = prepared.eligibility
     if exposure is None or exposure.window_candidates <= 0:
         return base
-    headroom = (
-        prepared.blueprint.exposure_cap * exposure.window_candidates + 1e-9 - exposure.candidates_per_paper
-    )
+    headroom = prepared.blueprint.exposure_cap * exposure.window_candidates + 1e-9 - exposure.candidates_per_paper
     blocked = {item_id for item_id, count in exposure.counts.items() if count > headroom}
     blocked &= prepared.location.keys()
     if not blocked:

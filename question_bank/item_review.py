@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from question_bank.elements import Problem
+from question_bank.problems import Problem
 from question_bank.statistics import StatsResult, upper_lower_groups
 
 _TEMPLATES: dict[str, dict[str, str]] = {
@@ -29,8 +29,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
     "key_reversed": {
         "en": "Item {where}: the key {option} is chosen by fewer of the upper group ({upper}) than of the "
         "lower group ({lower}); check the key.",
-        "zh_CN": "试题 {where}：正确答案 {option} 在高分组中的选择比例（{upper}）低于低分组（{lower}），"
-        "请核查答案。",
+        "zh_CN": "试题 {where}：正确答案 {option} 在高分组中的选择比例（{upper}）低于低分组（{lower}），请核查答案。",
     },
 }
 
@@ -158,20 +157,13 @@ def review_flags(
     for item in result.items:
         if item.facility is not None and item.facility > policy.facility_high:
             flags.append(
-                ReviewFlag(
-                    "too_easy", item.item, {"facility": _r(item.facility), "limit": policy.facility_high}
-                )
+                ReviewFlag("too_easy", item.item, {"facility": _r(item.facility), "limit": policy.facility_high})
             )
         if item.facility is not None and item.facility < policy.facility_low:
             flags.append(
-                ReviewFlag(
-                    "too_hard", item.item, {"facility": _r(item.facility), "limit": policy.facility_low}
-                )
+                ReviewFlag("too_hard", item.item, {"facility": _r(item.facility), "limit": policy.facility_low})
             )
-        if (
-            item.discrimination_index is not None
-            and item.discrimination_index / 100.0 < policy.discrimination_min
-        ):
+        if item.discrimination_index is not None and item.discrimination_index / 100.0 < policy.discrimination_min:
             params = {
                 "discrimination": _r(item.discrimination_index / 100.0),
                 "limit": policy.discrimination_min,

@@ -73,9 +73,7 @@ class Accept:
     def from_dict(cls, data: dict[str, Any]) -> Accept:
         """Inverse of to_dict."""
         tol = data.get("tolerance")
-        return cls(
-            str(data["text"]), to_decimal(data.get("credit", 1)), None if tol is None else to_decimal(tol)
-        )
+        return cls(str(data["text"]), to_decimal(data.get("credit", 1)), None if tol is None else to_decimal(tol))
 
 
 @dataclass(frozen=True)
@@ -176,9 +174,7 @@ class Question:
             "stem": self.stem,
             "options": list(self.options),
             "answer": list(self.answer),
-            "option_credits": None
-            if self.option_credits is None
-            else [decimal_text(c) for c in self.option_credits],
+            "option_credits": None if self.option_credits is None else [decimal_text(c) for c in self.option_credits],
             "blanks": [b.to_dict() for b in self.blanks],
             "points": decimal_text(self.points),
             "difficulty": self.difficulty,
@@ -229,9 +225,7 @@ def default_credits(qtype: str, n_options: int, answer: tuple[str, ...]) -> tupl
     return tuple(share if i in keys else Decimal(-1) for i in range(n_options))
 
 
-def credits_from_weights(
-    qtype: str, weights: list[Decimal]
-) -> tuple[tuple[str, ...], tuple[Decimal, ...] | None]:
+def credits_from_weights(qtype: str, weights: list[Decimal]) -> tuple[tuple[str, ...], tuple[Decimal, ...] | None]:
     """Answer key and (only if non-standard) credits from per-option fractions, following Moodle.
 
     The key is the options with full credit (single) or positive credit (multiple). Credits are kept only when
@@ -240,9 +234,7 @@ def credits_from_weights(
     if qtype == "multiple_choice":
         answer = tuple(LETTERS[i] for i, w in enumerate(weights) if w > 0)
         k = len(answer)
-        plain = k > 0 and all(
-            (abs(w - Decimal(1) / k) < Decimal("0.0001")) if w > 0 else w == -1 for w in weights
-        )
+        plain = k > 0 and all((abs(w - Decimal(1) / k) < Decimal("0.0001")) if w > 0 else w == -1 for w in weights)
     else:
         best = max(weights, default=Decimal(0))
         answer = tuple(LETTERS[i] for i, w in enumerate(weights) if w == best and best > 0)

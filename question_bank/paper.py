@@ -136,14 +136,10 @@ def personalise(
         options = list(question.option_ids)
         if question.type_key in shuffle_types:
             rng.shuffle(options)
-        labels = tuple(
-            DISPLAY_LABELS[i] if i < len(DISPLAY_LABELS) else str(i + 1) for i in range(len(options))
-        )
+        labels = tuple(DISPLAY_LABELS[i] if i < len(DISPLAY_LABELS) else str(i + 1) for i in range(len(options)))
         mapping = dict(zip(options, labels, strict=True))
         key = tuple(sorted(mapping.get(option, option) for option in question.key))
         result.append(
-            PersonalQuestion(
-                number, question.item_id, question.type_key, question.points, tuple(options), labels, key
-            )
+            PersonalQuestion(number, question.item_id, question.type_key, question.points, tuple(options), labels, key)
         )
     return PersonalPaper(paper.form, paper.seed, str(candidate_seed), tuple(result))

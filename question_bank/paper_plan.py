@@ -35,8 +35,7 @@ def supply_from_point_masks(
     """A cell's supply from one type bitmask per assessment point (bit t: the point has a type-t item)."""
     by_mask = Counter(mask for mask in masks if mask)
     union = tuple(
-        sum(n for point_mask, n in by_mask.items() if point_mask & subset)
-        for subset in range(1 << type_count)
+        sum(n for point_mask, n in by_mask.items() if point_mask & subset) for subset in range(1 << type_count)
     )
     return CellSupply(cell, weight_units, union, tuple(items))
 
@@ -119,9 +118,7 @@ class PlanSearch:
         found = self._walk(0, tuple(self.counts), plan, budget)
         return plan if found else None
 
-    def _walk(
-        self, depth: int, remaining: tuple[int, ...], plan: dict[str, tuple[int, ...]], budget: int
-    ) -> bool:
+    def _walk(self, depth: int, remaining: tuple[int, ...], plan: dict[str, tuple[int, ...]], budget: int) -> bool:
         if depth == len(self.order):
             return not any(remaining)
         if (depth, remaining) in self.dead or not self._bounds_ok(depth, remaining):

@@ -104,9 +104,7 @@ class QuestionType:
         if question.difficulty is not None and (
             not isinstance(question.difficulty, int) or not 1 <= question.difficulty <= 5
         ):
-            problems.append(
-                Problem("invalid_difficulty", {"value": str(question.difficulty)}, field="difficulty")
-            )
+            problems.append(Problem("invalid_difficulty", {"value": str(question.difficulty)}, field="difficulty"))
         if question.point_code is not None and not POINT_CODE_RE.match(question.point_code):
             problems.append(Problem("invalid_point_code", {"value": question.point_code}, field="point_code"))
         problems.extend(self.validate_specific(question))
@@ -188,9 +186,7 @@ class SingleChoice(_Choice):
         """Options, one key letter in range."""
         problems = super().validate_specific(question)
         if len(question.answer) > 1:
-            problems.append(
-                Problem("single_answer_required", {"count": len(question.answer)}, field="answer")
-            )
+            problems.append(Problem("single_answer_required", {"count": len(question.answer)}, field="answer"))
         return problems
 
     def score(self, question: Question, response: Any, policy: ScoringPolicy = DEFAULT_POLICY) -> Score:
@@ -213,9 +209,7 @@ class MultipleChoice(_Choice):
         """Options, at least two key letters in range."""
         problems = super().validate_specific(question)
         if len(set(question.answer)) < 2:
-            problems.append(
-                Problem("multiple_answer_required", {"count": len(question.answer)}, field="answer")
-            )
+            problems.append(Problem("multiple_answer_required", {"count": len(question.answer)}, field="answer"))
         return problems
 
     def score(self, question: Question, response: Any, policy: ScoringPolicy = DEFAULT_POLICY) -> Score:
@@ -227,12 +221,8 @@ class MultipleChoice(_Choice):
             return Score(full, full, True)
         mode = policy.multiple_choice
         if mode == WEIGHTED:
-            credits = question.option_credits or default_credits(
-                question.qtype, len(question.options), question.answer
-            )
-            total = sum(
-                (credits[i] for i in range(len(question.options)) if LETTERS[i] in picked), Decimal(0)
-            )
+            credits = question.option_credits or default_credits(question.qtype, len(question.options), question.answer)
+            total = sum((credits[i] for i in range(len(question.options)) if LETTERS[i] in picked), Decimal(0))
             return Score(full * min(Decimal(1), max(Decimal(0), total)), full, False)
         if picked and picked < key:
             if mode == PARTIAL:

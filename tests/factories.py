@@ -48,7 +48,7 @@ def make_user(username: str, *roles: Role, body: Body | None = None, password: s
 
 def csrf_token(client, url: str = "/login") -> str:
     """The CSRF token of the client's session, read from a page's form as a browser would."""
-    page = client.get(url)
+    page = client.get(url, follow_redirects=True)
     match = _CSRF.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {url} (status {page.status_code})"
     return match.group(1)

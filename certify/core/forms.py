@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 
@@ -13,7 +13,7 @@ class LanguageForm(FlaskForm):
 
     locale = SelectField(
         _l("Language"),
-        choices=[("zh_CN", "中文"), ("en", "English")],
+        choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")],
         validators=[InputRequired(message=_l("Choose a language."))],
     )
     next = HiddenField()
@@ -30,3 +30,21 @@ def apply_refusal(form: FlaskForm, refused) -> None:
             field.errors.append(problem.message())
         else:
             form.form_errors.append(problem.message())
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says, in the user's language, what to type."""
+
+    def __init__(self, *args, parse_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parse_message = parse_message or _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.parse_message)) from None

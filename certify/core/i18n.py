@@ -28,8 +28,15 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
-    """ "zh_CN" or "en" for templates and rules."""
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The product's key for this request's language: "zh_CN" or "en".
+
+    Babel names Simplified Chinese by its CLDR identifier zh_Hans_CN (the catalog folder has that name); the
+    product, its forms and its stored preferences use the familiar key zh_CN.
+    """
+    locale = get_locale()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return "zh_CN" if locale.language == "zh" else "en"
 
 
 def html_lang() -> str:

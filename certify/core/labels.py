@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from certify.auth.models import Role
 from certify.institutions.models import BodyType, IdType, OrganisationKind
@@ -49,6 +50,6 @@ def role_label(role: Role | str) -> str:
     return str(ROLE_LABELS[Role(role)])
 
 
-def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field, labels translated when rendered."""
-    return [(member.value, ENUM_LABELS.get(member, member.value)) for member in enum_cls]
+def choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+    """Options for a select field, labels translated when rendered."""
+    return [SelectChoice(member.value, ENUM_LABELS.get(member, member.value)) for member in enum_cls]

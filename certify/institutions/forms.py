@@ -8,8 +8,8 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from certify.auth.models import Role
+from certify.core.forms import WholeNumberField
 from certify.core.labels import ROLE_LABELS, choices
 from certify.institutions.models import BodyType, IdType
 
@@ -47,8 +48,9 @@ class SiteForm(FlaskForm):
 
 class RoomForm(FlaskForm):
     name = StringField(_l("Room name"), validators=[_required(_l("Room name")), _max(100)])
-    seats = IntegerField(
+    seats = WholeNumberField(
         _l("Seats"),
+        parse_message=_l("Enter the number of seats as a whole number."),
         validators=[
             InputRequired(message=_l("Enter the number of seats as a whole number.")),
             NumberRange(min=1, max=2000, message=_l("Between %(min)d and %(max)d seats.", min=1, max=2000)),
@@ -81,7 +83,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class PersonForm(FlaskForm):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from certify.auth.models import Role
 from certify.core.access import login_required, own_body_or_404, roles_required
@@ -77,7 +78,9 @@ def _filing_form(body: Body) -> FilingForm:
     form = FilingForm()
     filed = {f.occupation_id for f in body.filings}
     occupations = db.session.execute(sa.select(Occupation).order_by(Occupation.code)).scalars()
-    form.occupation_id.choices = [(o.id, f"{o.code} {o.name_zh}") for o in occupations if o.id not in filed]
+    form.occupation_id.choices = [
+        SelectChoice(str(o.id), f"{o.code} {o.name_zh}") for o in occupations if o.id not in filed
+    ]
     return form
 
 

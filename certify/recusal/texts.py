@@ -39,9 +39,9 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "detection": {"en": "confirmed detection", "zh_CN": "自动检测并经确认"},
     },
     "staff": {
-        "invigilator": {"en": "invigilators", "zh_CN": "监考人员"},
-        "assessor": {"en": "assessors", "zh_CN": "考评员"},
-        "senior_assessor": {"en": "senior assessors", "zh_CN": "高级考评员"},
+        "invigilator": {"en": "invigilators", "en_one": "invigilator", "zh_CN": "监考人员"},
+        "assessor": {"en": "assessors", "en_one": "assessor", "zh_CN": "考评员"},
+        "senior_assessor": {"en": "senior assessors", "en_one": "senior assessor", "zh_CN": "高级考评员"},
     },
     "grade": {
         "invigilator": {"en": "invigilator", "zh_CN": "监考人员"},
@@ -99,8 +99,12 @@ def normalise_locale(locale: str) -> str:
 
 
 def render(templates: Mapping[str, Mapping[str, str]], code: str, params: Mapping[str, object], locale: str) -> str:
-    """Fill the `code` template of `locale` with params, adding `<key>_label` for vocabulary values."""
+    """Fill the `code` template of `locale` with params, adding `<key>_label` for vocabulary values.
+
+    English labels with an `en_one` form use it when the message counts exactly one (`short_by` == 1).
+    """
     loc = normalise_locale(locale)
+    form = "en_one" if loc == "en" and params.get("short_by") == 1 else loc
     values = _Values()
     for key, value in params.items():
         if isinstance(value, list | tuple):
@@ -112,7 +116,7 @@ def render(templates: Mapping[str, Mapping[str, str]], code: str, params: Mappin
         values[key] = value
         label = LABELS.get(key, {}).get(str(value))
         if label is not None:
-            values[f"{key}_label"] = label[loc]
+            values[f"{key}_label"] = label.get(form, label[loc])
     return templates[code][loc].format_map(values)
 
 
@@ -246,8 +250,17 @@ DETECTION_MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-_SHORT_EN = " ({needed} needed, {available} eligible)."
-_SHORT_ZH = "（需{needed}名，符合条件的{available}名）。"
+# every per-group shortfall also says how many pool members each rule ruled out
+_OUT_EN = (
+    "; ruled out: {out_grade} by grade, {out_card} by card, {out_consecutive} by rotation, "
+    "{out_conflict} by conflicts)."
+)
+_OUT_ZH = (
+    "；已排除：等级不符{out_grade}名，资格证无效{out_card}名，连续工作超限{out_consecutive}名，"
+    "须回避{out_conflict}名）。"
+)
+_SHORT_EN = " ({needed} needed, {available} eligible" + _OUT_EN
+_SHORT_ZH = "（需{needed}名，符合条件的{available}名" + _OUT_ZH
 
 #: Texts of draw.draw_panels / validate_panel failures and notes.
 DRAW_MESSAGES: dict[str, dict[str, str]] = {
@@ -258,9 +271,9 @@ DRAW_MESSAGES: dict[str, dict[str, str]] = {
     },
     "grade_short": {
         "en": "{unit_label} {group}: needs {short_by} more {staff_label} ({level_label} requires that grade;"
-        " {needed} needed, {available} eligible).",
+        " {needed} needed, {available} eligible" + _OUT_EN,
         "zh_CN": "{unit_label}{group}：还需{short_by}名{staff_label}（{level_label}须由{staff_label}考评；"
-        "需{needed}名，符合条件的{available}名）。",
+        "需{needed}名，符合条件的{available}名" + _OUT_ZH,
     },
     "card_short": {
         "en": "{unit_label} {group}: needs {short_by} more {staff_label} with a qualification card valid on "

@@ -66,9 +66,7 @@ def detect_format(filename: str | None, data: bytes) -> str | None:
         if b"assessmentItem" in head or b"questestinterop" in head:
             return "qti"
         return (
-            "moodle_xml"
-            if name.endswith(".xml") and b"<quiz" in data
-            else ("qti" if name.endswith(".xml") else None)
+            "moodle_xml" if name.endswith(".xml") and b"<quiz" in data else ("qti" if name.endswith(".xml") else None)
         )
     sample = data if len(data) <= 65536 else data[: data.rfind(b"\n", 0, 65536) + 1 or 65536]
     text = decode_text(sample)
@@ -88,9 +86,7 @@ def detect_format(filename: str | None, data: bytes) -> str | None:
     return _EXTENSIONS.get(name[name.rfind(".") :] if "." in name else "")
 
 
-def parse(
-    data: bytes, format: str = "auto", filename: str | None = None, partial: bool = False
-) -> ParseResult:
+def parse(data: bytes, format: str = "auto", filename: str | None = None, partial: bool = False) -> ParseResult:
     """Import a file: validate everything, then import all, only the valid items (partial) or nothing."""
     fmt = detect_format(filename, data) if format == "auto" else format
     if fmt not in FORMATS:

@@ -59,9 +59,7 @@ def parse_aiken(data: bytes, partial: bool = False) -> ParseResult:
             current = _Open(number, line)
     if current is not None:
         # Moodle drops an unfinished last question silently; we report it.
-        items.append(
-            Item(Location(line=len(lines)), None, [Problem("aiken_not_completed", {"stem": current.stem})])
-        )
+        items.append(Item(Location(line=len(lines)), None, [Problem("aiken_not_completed", {"stem": current.stem})]))
     return finish("aiken", items, partial)
 
 

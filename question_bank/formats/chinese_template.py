@@ -218,9 +218,7 @@ def parse_csv(data: bytes, partial: bool = False) -> ParseResult:
         for values in reader:
             rows.append((reader.line_num, values))
     except csv.Error as exc:
-        return refuse(
-            "csv", Problem("syntax_error", {"detail": str(exc)}, location=Location(line=reader.line_num))
-        )
+        return refuse("csv", Problem("syntax_error", {"detail": str(exc)}, location=Location(line=reader.line_num)))
     return rows_to_result("csv", rows, partial)
 
 
@@ -237,9 +235,7 @@ def parse_xlsx(data: bytes, partial: bool = False) -> ParseResult:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             ws = wb.worksheets[0]
-            rows = [
-                (n, [_cell(v) for v in values]) for n, values in enumerate(ws.iter_rows(values_only=True), 1)
-            ]
+            rows = [(n, [_cell(v) for v in values]) for n, values in enumerate(ws.iter_rows(values_only=True), 1)]
         finally:
             wb.close()
     except Exception as exc:  # openpyxl raises many unrelated types on damaged files

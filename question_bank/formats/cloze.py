@@ -95,9 +95,7 @@ def read_cloze(text: str) -> tuple[str, tuple[Blank, ...], list[Problem]]:
                     continue
                 value, _, tol = ans.partition(":")
                 try:
-                    accepts.append(
-                        Accept(decimal_text(to_decimal(value)), fraction, abs(to_decimal(tol or 0)))
-                    )
+                    accepts.append(Accept(decimal_text(to_decimal(value)), fraction, abs(to_decimal(tol or 0))))
                 except ValueError:
                     problems.append(Problem("invalid_answer", {"value": ans}, field=field))
             else:

@@ -197,9 +197,7 @@ def _by_type(base: Question, answers: str, fmt: str, location: Location) -> Item
     if word.strip().lower() in TF_WORDS:
         if feedback_text.strip():
             notes.append(_feedback_note())
-        return Item(
-            location, replace(base, qtype="true_false", answer=(TF_WORDS[word.strip().lower()],)), notes
-        )
+        return Item(location, replace(base, qtype="true_false", answer=(TF_WORDS[word.strip().lower()],)), notes)
     if answers.startswith("="):
         accepts: list[Accept] = []
         feedback = False

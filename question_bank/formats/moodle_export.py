@@ -46,9 +46,7 @@ def _question(q: Question, number: int) -> Element:
     SubElement(el, "hidden").text = "0"
     if q.qtype == "true_false":
         for value in (TRUE, FALSE):
-            answer = SubElement(
-                el, "answer", fraction="100" if q.answer == (value,) else "0", format="plain_text"
-            )
+            answer = SubElement(el, "answer", fraction="100" if q.answer == (value,) else "0", format="plain_text")
             SubElement(answer, "text").text = value
     elif kind == "multichoice":
         SubElement(el, "single").text = "true" if q.qtype == "single_choice" else "false"

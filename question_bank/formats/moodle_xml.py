@@ -163,9 +163,7 @@ def _read_question(qel: Element, qtype: str, location: Location, files: dict[str
         for a in answers:
             base_images = _files(a, files, problems)
             images.extend(base_images)
-        question = replace(
-            base, qtype=kind, options=options, answer=key, option_credits=credits, images=tuple(images)
-        )
+        question = replace(base, qtype=kind, options=options, answer=key, option_credits=credits, images=tuple(images))
     elif qtype == "truefalse":
         right = [(_text(a).strip().lower()) for a, f in zip(answers, fractions, strict=True) if f == 1]
         value = right[0] if right and right[0] in (TRUE, FALSE) else ""

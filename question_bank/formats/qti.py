@@ -116,9 +116,7 @@ def read_item(root: Element, location: Location) -> Item:
     kinds = interactions(root)
     unsupported = sorted({k for k in kinds if k not in SUPPORTED})
     if not kinds:
-        return Item(
-            location, None, [Problem("unsupported_construct", {"construct": "QTI item without interaction"})]
-        )
+        return Item(location, None, [Problem("unsupported_construct", {"construct": "QTI item without interaction"})])
     if unsupported:
         problems = [Problem("unsupported_construct", {"construct": f"QTI {k}"}) for k in unsupported]
         return Item(location, None, problems)
@@ -154,9 +152,7 @@ def read_item(root: Element, location: Location) -> Item:
             maxscore = total
     else:
         own = label.get("qtype")
-        question = replace(
-            base, qtype=own if own in HAND_MARKED else "essay", marking_scheme=parts.marking_scheme
-        )
+        question = replace(base, qtype=own if own in HAND_MARKED else "essay", marking_scheme=parts.marking_scheme)
     points = maxscore if maxscore is not None else _default_value(root, "SCORE") or Decimal(1)
     return Item(location, replace(question, points=points), problems)
 
@@ -175,9 +171,7 @@ def _choice(
     if not keys:
         sets = _rule_keys(root, ident)
         if len(sets) > 1:
-            problems.append(
-                Problem("unsupported_construct", {"construct": "QTI alternative correct responses"})
-            )
+            problems.append(Problem("unsupported_construct", {"construct": "QTI alternative correct responses"}))
         elif sets:
             keys = sets[0]
     letters = []
@@ -228,9 +222,7 @@ def _item_from_xml(data: bytes, where: str) -> Item:
     if name == "questestinterop":
         return Item(location, None, [Problem("unsupported_construct", {"construct": "QTI 1.2"})])
     if name != "assessmentItem" or "imsqti_v2p" not in str(root.tag):
-        return Item(
-            location, None, [Problem("xml_wrong_root", {"expected": "assessmentItem", "found": name})]
-        )
+        return Item(location, None, [Problem("xml_wrong_root", {"expected": "assessmentItem", "found": name})])
     return read_item(root, location)
 
 
@@ -241,9 +233,7 @@ def parse_qti(data: bytes, partial: bool = False, filename: str | None = None) -
     if data.startswith(b"PK"):
         return _parse_package(data, partial)
     item = _item_from_xml(data, filename or "item.xml")
-    if item.question is None and any(
-        p.code in ("xml_not_well_formed", "xml_forbidden") for p in item.problems
-    ):
+    if item.question is None and any(p.code in ("xml_not_well_formed", "xml_forbidden") for p in item.problems):
         return refuse("qti", *item.problems)
     return finish("qti", [item], partial)
 

@@ -47,9 +47,7 @@ def _add_inline(parent: Element, text: str, fmt: str) -> None:
 
 def _outcomes(item: Element, q: Question) -> None:
     SubElement(item, _q("outcomeDeclaration"), identifier="SCORE", cardinality="single", baseType="float")
-    maxscore = SubElement(
-        item, _q("outcomeDeclaration"), identifier="MAXSCORE", cardinality="single", baseType="float"
-    )
+    maxscore = SubElement(item, _q("outcomeDeclaration"), identifier="MAXSCORE", cardinality="single", baseType="float")
     SubElement(SubElement(maxscore, _q("defaultValue")), _q("value")).text = decimal_text(q.points)
 
 
@@ -107,9 +105,7 @@ def item_xml(q: Question, identifier: str, watermark: str | None = None) -> byte
                 SubElement(choice, _q("simpleChoice"), identifier=value).text = TF_TEXT[value]
         else:
             for i, text in enumerate(q.options):
-                _add_inline(
-                    SubElement(choice, _q("simpleChoice"), identifier=LETTERS[i]), text, q.text_format
-                )
+                _add_inline(SubElement(choice, _q("simpleChoice"), identifier=LETTERS[i]), text, q.text_format)
     elif q.qtype == "fill_in":
         template = MAP_RESPONSE
         for n, blank in enumerate(q.blanks, start=1):
@@ -135,9 +131,7 @@ def item_xml(q: Question, identifier: str, watermark: str | None = None) -> byte
         _blanks_body(body, q)
     else:
         template = ""
-        SubElement(
-            item, _q("responseDeclaration"), identifier="RESPONSE", cardinality="single", baseType="string"
-        )
+        SubElement(item, _q("responseDeclaration"), identifier="RESPONSE", cardinality="single", baseType="string")
         _outcomes(item, q)
         _add_text(body, q.stem, q.text_format)
         SubElement(body, _q("extendedTextInteraction"), responseIdentifier="RESPONSE")

@@ -23,8 +23,8 @@ from certify.exams.timing import (
     late_start_notice,
     remaining,
     state,
-    validate_timing,
 )
+from certify.exams.timing_checks import validate_timing
 
 OPENS = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # 09:00 Beijing
 CLOSES = OPENS + timedelta(hours=4)

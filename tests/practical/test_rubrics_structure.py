@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certify.practical.rubrics import (
+from certify.practical.structure import (
     AssessmentMode,
     ContentArea,
     ContentStructure,

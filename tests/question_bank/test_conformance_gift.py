@@ -74,11 +74,7 @@ def _check(expected: dict[str, Any], q: Question) -> None:
     elif kind == "Numerical":
         assert q.qtype == "fill_in" and len(q.blanks) == 1
         choices = expected["choices"]
-        specs = (
-            [(choices, Decimal(1))]
-            if isinstance(choices, dict)
-            else [(c["text"], _credit(c)) for c in choices]
-        )
+        specs = [(choices, Decimal(1))] if isinstance(choices, dict) else [(c["text"], _credit(c)) for c in choices]
         got = [(Decimal(a.text), a.tolerance, a.credit) for a in q.blanks[0].accepts]
         assert got == [(*_numbers(spec), credit) for spec, credit in specs]
     else:  # pragma: no cover - every kind in the corpus is handled above

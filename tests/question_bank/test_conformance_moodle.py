@@ -67,9 +67,7 @@ def test_nested_categories_give_four_true_false_and_one_essay() -> None:
 
 
 def test_old_image_tag_file_imports_the_multichoice_and_names_the_cloze_choice_blanks() -> None:
-    result = parse(
-        _file("moodle_xml", "sample_questions_with_old_image_tag.xml"), filename="x.xml", partial=True
-    )
+    result = parse(_file("moodle_xml", "sample_questions_with_old_image_tag.xml"), filename="x.xml", partial=True)
     # Moodle imports 2; a cloze made of multiple-choice blanks does not fit our fill-in model and is named.
     assert result.report.items_found == 2
     [q] = result.questions
@@ -94,10 +92,7 @@ def test_broken_cloze_questions_each_get_a_clear_error_and_nothing_is_imported()
     assert by_item["#4 Multichoice subquestion with no completely correct answer"] == ["missing_answer"]
     assert by_item["#5 Numerical subquestion with buggy answer"] == ["invalid_answer"]
     # Partial mode cannot rescue any of them either.
-    assert (
-        parse(_file("moodle_xml", "broken_cloze_questions.xml"), filename="x.xml", partial=True).questions
-        == []
-    )
+    assert parse(_file("moodle_xml", "broken_cloze_questions.xml"), filename="x.xml", partial=True).questions == []
 
 
 def test_invalid_grade_33_is_reported_and_the_question_refused() -> None:

@@ -129,9 +129,7 @@ def test_numeric_text_entries_and_mapped_subset_points() -> None:
 def test_alternative_correct_sets_are_named_not_guessed() -> None:
     name = "items_2.2__choice_multiple_chocolade.xml"
     result = parse((_folder() / name).read_bytes(), filename=name)
-    constructs = [
-        p.params.get("construct") for p in result.report.errors if p.code == "unsupported_construct"
-    ]
+    constructs = [p.params.get("construct") for p in result.report.errors if p.code == "unsupported_construct"]
     assert constructs == ["QTI alternative correct responses"]
 
 

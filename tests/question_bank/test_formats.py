@@ -70,8 +70,7 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_imported() ->
     }
     messages = result.report.messages("zh_CN")
     assert (
-        "第 4 行，“题型”列：无法识别的题型“问卷”（可填：判断、单选、多选、填空、简答、计算、论述、案例）。"
-        in messages
+        "第 4 行，“题型”列：无法识别的题型“问卷”（可填：判断、单选、多选、填空、简答、计算、论述、案例）。" in messages
     )
 
 

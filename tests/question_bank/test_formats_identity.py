@@ -131,9 +131,7 @@ RICH = [
         difficulty=5,
         marking_scheme="判断为有害锈（5 分）；分析氯离子成因（5 分）；提出除锈与缓蚀方案（10 分）。",
     ),
-    Question(
-        "short_answer", "简述文物修复的可逆性原则。", points=5, marking_scheme="修复材料可去除，不损伤本体。"
-    ),
+    Question("short_answer", "简述文物修复的可逆性原则。", points=5, marking_scheme="修复材料可去除，不损伤本体。"),
     Question(
         "calculation",
         "某展柜容积 2 m³，求所需调湿剂用量。",
@@ -160,9 +158,7 @@ def test_moodle_and_qti_keep_weights_and_numeric_tolerance() -> None:
         option_credits=(Decimal("0.5"), Decimal("0.5"), Decimal(0)),
     )
     numeric = Question("fill_in", "Pi is about _____", blanks=(Blank((Accept("3.14", 1, Decimal("0.01")),)),))
-    partial = Question(
-        "fill_in", "Best animal: _____", blanks=(Blank((Accept("Frog"), Accept("Cat", "0.5"))),)
-    )
+    partial = Question("fill_in", "Best animal: _____", blanks=(Blank((Accept("Frog"), Accept("Cat", "0.5"))),))
     back = parse(export_moodle_xml([weighted, numeric, partial])).questions
     assert back == [weighted, numeric, partial]
     assert parse(export_qti21([partial])).questions == [partial]

@@ -94,9 +94,9 @@ def test_malformed_point_codes_are_rejected(code: str) -> None:
 
 
 def test_multiple_choice_needs_two_keys_and_hand_marked_warns_without_scheme() -> None:
-    assert [
-        p.code for p in validate(Question("multiple_choice", "x", options=("a", "b"), answer=("A",)))
-    ] == ["multiple_answer_required"]
+    assert [p.code for p in validate(Question("multiple_choice", "x", options=("a", "b"), answer=("A",)))] == [
+        "multiple_answer_required"
+    ]
     [warning] = validate(Question("case", "案例"))
     assert warning.code == "missing_marking_scheme" and warning.severity == "warning"
 
@@ -142,9 +142,7 @@ def test_fill_in_alternatives_width_and_case() -> None:
 
 
 def test_fill_in_numeric_tolerance_credit_and_wildcard() -> None:
-    q = Question(
-        "fill_in", "x", blanks=(Blank((Accept("3.14", 1, "0.01"), Accept("3", "0.5", "0"))),), points=2
-    )
+    q = Question("fill_in", "x", blanks=(Blank((Accept("3.14", 1, "0.01"), Accept("3", "0.5", "0"))),), points=2)
     assert score(q, ["3.145"]).points == 2
     assert score(q, ["3"]).points == 1
     assert score(q, ["pi"]).points == 0
@@ -187,9 +185,7 @@ def test_every_problem_code_used_in_the_package_has_a_message() -> None:
 
 
 def test_report_counts_ok_and_json() -> None:
-    report = ImportReport(
-        "csv", [Problem("empty_stem", location=Location(row=2)), Problem("x", severity="warning")]
-    )
+    report = ImportReport("csv", [Problem("empty_stem", location=Location(row=2)), Problem("x", severity="warning")])
     assert not report.ok and len(report.errors) == 1 and len(report.warnings) == 1
     assert json.loads(json.dumps(report.to_dict()))["problems"][0]["location"] == {"row": 2}
     assert ImportReport("csv", [Problem("feedback_not_kept", severity="warning")]).ok

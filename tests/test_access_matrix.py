@@ -1,0 +1,154 @@
+"""The access matrix: every route, every role, the expected allow or deny — including object-level checks.
+
+The table below is written from the product's rules, not read from the code: a route added without an entry
+fails `test_every_route_is_in_the_matrix`, and a decorator that lets the wrong role in fails the walk.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from certify.auth.models import Role, User
+from certify.core.db import db
+from certify.core.demo import seed_demo_world
+from certify.institutions import operations
+from certify.institutions.models import Body, BodyType, Person, Room, Site
+from tests.factories import login, post_form
+
+ALL = frozenset(Role)
+A, S, C = Role.ADMIN, Role.SUPERVISOR, Role.CANDIDATE
+PUBLIC = "public"
+
+#: endpoint → (method, URL template, who is allowed). `{candidate}` is candidate1's person, `{other}` another
+#: candidate's, `{site}`/`{room}` the demo body's, `{foreign_site}` one of another body.
+MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
+    "core.home": ("GET", "/", ALL),
+    "core.levels": ("GET", "/levels", ALL),
+    "core.healthz": ("GET", "/healthz", PUBLIC),
+    "core.set_language": ("POST", "/language", PUBLIC),
+    "auth.login": ("GET", "/login", PUBLIC),
+    "auth.logout": ("POST", "/logout", ALL),
+    "auth.account": ("GET", "/account", ALL),
+    "institutions.body": ("GET", "/body", {A, S}),
+    "institutions.edit_body": ("GET", "/body/edit", {A}),
+    "institutions.add_filing": ("POST", "/body/filings", {A}),
+    "institutions.new_site": ("GET", "/sites/new", {A}),
+    "institutions.site": ("GET", "/sites/{site}", {A, S}),
+    "institutions.edit_site": ("GET", "/sites/{site}/edit", {A}),
+    "institutions.new_room": ("GET", "/sites/{site}/rooms/new", {A}),
+    "institutions.edit_room": ("GET", "/rooms/{room}/edit", {A}),
+    "institutions.occupations": ("GET", "/occupations", ALL),
+    "institutions.new_occupation": ("GET", "/occupations/new", {A}),
+    "institutions.occupation": ("GET", "/occupations/1", ALL),
+    "institutions.edit_occupation": ("GET", "/occupations/1/edit", {A}),
+    "institutions.add_direction": ("POST", "/occupations/1/directions", {A}),
+    "people.index": ("GET", "/people", {A, S}),
+    "people.new": ("GET", "/people/new", {A}),
+    "people.me": ("GET", "/me", ALL),
+    "people.show": ("GET", "/people/{candidate}", {A, S, C}),
+    "people.photo": ("GET", "/people/{candidate}/photo", {A, S, C}),
+    "people.edit": ("GET", "/people/{candidate}/edit", {A}),
+    "people.set_roles": ("POST", "/people/{candidate}/roles", {A}),
+    "people.disable": ("POST", "/people/{other}/disable", {A}),
+    "people.enable": ("POST", "/people/{other}/enable", {A}),
+    "supervision.audit_log": ("GET", "/audit", {A, S}),
+}
+
+#: the demo account that stands for each role (candidate1 is the candidate whose record is {candidate})
+ACCOUNT = {
+    Role.ADMIN: "admin",
+    Role.AUTHOR: "author",
+    Role.REVIEWER: "reviewer",
+    Role.TRAINER: "trainer",
+    Role.INVIGILATOR: "invigilator",
+    Role.ASSESSOR: "assessor1",
+    Role.SENIOR_ASSESSOR: "senior_assessor",
+    Role.SUPERVISOR: "supervisor",
+    Role.CANDIDATE: "candidate1",
+    Role.REGULATOR: "regulator",
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(MATRIX), f"missing: {endpoints - set(MATRIX)}; stale: {set(MATRIX) - endpoints}"
+
+
+def _world() -> dict:
+    seed_demo_world()
+    other = operations.create_body(BodyType.THIRD_PARTY, "0000", "12", "天津其他评价机构")
+    foreign = operations.save_site(
+        other, None, {"serial": "000009", "name": "外机构考点", "address": "天津", "active": True}
+    )
+    db.session.commit()
+
+    def person(username):
+        return db.session.execute(sa.select(User.person_id).where(User.username == username)).scalar_one()
+
+    body = db.session.execute(sa.select(Body).where(Body.name != "天津其他评价机构")).scalar_one()
+    site = db.session.execute(sa.select(Site).where(Site.body_id == body.id).order_by(Site.id)).scalars().first()
+    return {
+        "candidate": person("candidate1"),
+        "other": person("candidate2"),
+        "site": site.id,
+        "room": db.session.execute(sa.select(Room.id).where(Room.site_id == site.id)).scalars().first(),
+        "foreign_site": foreign.id,
+    }
+
+
+def _request(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return post_form(client, url, {})
+
+
+def _denied(response) -> bool:
+    # Anonymous visitors are sent to the login page with the page they wanted (?next=…); a signed-in user who
+    # signs out is sent there without it.
+    return response.status_code in (403, 404) or (
+        response.status_code == 302 and "/login?next=" in response.headers.get("Location", "")
+    )
+
+
+@pytest.mark.parametrize("role", [None, *sorted(Role)], ids=lambda r: r.value if r else "anonymous")
+def test_the_matrix(app, role):
+    ids = _world()
+    client = app.test_client()
+    if role is not None:
+        assert login(client, ACCOUNT[role], "certify-demo").status_code == 302
+    wrong = []
+    # Sign-out last: it ends the session the other checks use.
+    for endpoint, (method, template, allowed) in sorted(MATRIX.items(), key=lambda kv: kv[0] == "auth.logout"):
+        response = _request(client, method, template.format(**ids))
+        assert response.status_code < 500, f"{endpoint}: {response.status_code}"
+        expected_allowed = allowed == PUBLIC or (role is not None and role in allowed)
+        if expected_allowed == _denied(response):
+            wrong.append(
+                f"{endpoint} {method} {template}: {response.status_code} (expected "
+                f"{'allow' if expected_allowed else 'deny'})"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("username", ["candidate1", "trainer", "assessor1"])
+def test_nobody_reads_another_persons_record_by_changing_the_id(app, username):
+    ids = _world()
+    client = app.test_client()
+    login(client, username, "certify-demo")
+    own = db.session.execute(sa.select(User.person_id).where(User.username == username)).scalar_one()
+    others = db.session.execute(sa.select(Person.id).where(Person.id != own)).scalars().all()
+    for person_id in others:
+        for url in (f"/people/{person_id}", f"/people/{person_id}/photo"):
+            assert client.get(url).status_code == 404, url
+    assert client.get(f"/people/{own}").status_code == 200
+    assert ids
+
+
+def test_staff_of_one_body_never_see_another_bodys_objects(app):
+    ids = _world()
+    client = app.test_client()
+    login(client, "admin", "certify-demo")
+    assert client.get(f"/sites/{ids['foreign_site']}").status_code == 404
+    assert client.get(f"/sites/{ids['foreign_site']}/edit").status_code == 404
+    assert post_form(client, f"/sites/{ids['foreign_site']}/rooms/new", {"name": "x", "seats": "3"}).status_code == 404
