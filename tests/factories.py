@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from certify.auth import operations as auth_ops
 from certify.auth.models import Role, User
@@ -14,6 +15,15 @@ from certify.institutions.models import Body, BodyType
 
 PASSWORD = "correct-horse-battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+_SERIALS = itertools.count(1)
+
+
+def unique_id_number(serial: int = 0) -> str:
+    """A valid resident ID number no other test person has (birth date and sequence derive from one counter)."""
+    n = serial or next(_SERIALS) + 10_000
+    return demo_id_number(date(1960, 1, 1) + timedelta(days=n // 900), 100 + n % 900)
 
 
 def make_body(name: str = "测试评价机构", province: str = "11") -> Body:
@@ -29,7 +39,7 @@ def make_user(username: str, *roles: Role, body: Body | None = None, password: s
         {
             "name": username.title(),
             "id_type": "resident_id",
-            "id_number": demo_id_number(date(1990, 1, 1), 200 + (serial or abs(hash(username)) % 700)),
+            "id_number": unique_id_number(serial),
             "phone": "",
             "employer": "",
         },

@@ -7,7 +7,18 @@ from certify.core.errors import register_messages
 register_messages(
     {
         "password_too_short": _l("The password must have at least 10 characters."),
-        "password_is_username": _l("The password must not be the username."),
+        "password_is_username": _l("The password must not contain the username."),
+        "password_too_common": _l(
+            "This password is too easy to guess (a common or patterned password). Choose another."
+        ),
+        "password_unchanged": _l("The new password must differ from the current one."),
+        "cannot_remove_own_admin": _l("You cannot remove your own administrator role."),
+        "last_admin": _l("The body must keep at least one active administrator."),
+        "role_not_grantable": _l("A body cannot grant the role %(role)s."),
+        "account_exists": _l("This person already has a login account."),
+        "account_fields_without_account": _l(
+            "Tick “Create a login account” to create one, or leave the username, password and roles empty."
+        ),
         "password_current_wrong": _l("The current password is not correct."),
         "username_taken": _l("The username %(username)s is already taken."),
         "username_invalid": _l(

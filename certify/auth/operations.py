@@ -173,8 +173,40 @@ def create_user(
     return user
 
 
-def set_roles(user: User, roles: set[Role]) -> None:
-    """Replace a user's roles."""
+#: roles a certification body may grant; regulators are government staff, created by the platform operator
+BODY_GRANTABLE = frozenset(Role) - {Role.REGULATOR}
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count(sa.distinct(User.id)))
+        .join(UserRole)
+        .where(User.body_id == user.body_id, User.id != user.id, User.active.is_(True), UserRole.role == Role.ADMIN)
+    ).scalar()
+
+
+def role_problems(user: User | None, roles: set[Role], *, by: User | None) -> list:
+    """Every rule a role change breaks: grantable roles, own admin role, the body's last administrator."""
+    from certify.core.errors import Problem
+
+    problems = []
+    if by is not None:  # an administrator acting for a body (operators' commands may create any role)
+        problems += [Problem("role_not_grantable", "roles", {"role": r.value}) for r in sorted(roles - BODY_GRANTABLE)]
+    losing_admin = user is not None and Role.ADMIN in user.roles and Role.ADMIN not in roles
+    if losing_admin and by is not None and by.id == user.id:
+        problems.append(Problem("cannot_remove_own_admin", "roles"))
+    elif losing_admin and _other_active_admins(user) == 0:
+        problems.append(Problem("last_admin", "roles"))
+    return problems
+
+
+def set_roles(user: User, roles: set[Role], *, by: User | None = None) -> None:
+    """Replace a user's roles (by = the administrator doing it, whose own rules apply)."""
+    if not roles:
+        raise Refused("roles_missing", field="roles")
+    problems = role_problems(user, roles, by=by)
+    if problems:
+        raise Refused(problems)
     before = sorted(r.value for r in user.roles)
     user.role_grants = [UserRole(role=role) for role in sorted(roles)]
     db.session.flush()
@@ -191,6 +223,8 @@ def set_active(user: User, active: bool, reason: str | None = None) -> None:
     """Disable (ending every session at once) or re-enable an account."""
     if user.active == active:
         return
+    if not active and Role.ADMIN in user.roles and user.body_id is not None and _other_active_admins(user) == 0:
+        raise Refused("last_admin", field=None)
     user.active = active
     ended = 0 if active else end_sessions(user.id, "disabled")
     audit.record(
@@ -204,10 +238,13 @@ def set_active(user: User, active: bool, reason: str | None = None) -> None:
 
 
 def change_password(user: User, current: str | None, new: str, *, keep_session_id: int | None = None) -> None:
-    """Set a new password (the current one is required when given); other sessions end."""
+    """Set a new password (the current one is checked when given; None = an administrator's reset).
+
+    Every other session of the user ends.
+    """
     if current is not None and not passwords.verify_password(user.password_hash, current):
         raise Refused("password_current_wrong", field="current_password")
-    problems = passwords.password_problems(new, user.username)
+    problems = passwords.password_problems(new, user.username, user.password_hash)
     if problems:
         raise Refused(problems[0], field="new_password")
     user.password_hash = passwords.hash_password(new)

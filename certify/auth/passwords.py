@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
@@ -45,11 +47,57 @@ def needs_rehash(stored_hash: str) -> bool:
     return hasher().check_needs_rehash(stored_hash)
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
-    """Codes of the password rules `password` breaks."""
+#: passwords attackers try first (beyond length): NIST SP 800-63B asks to refuse known-weak values
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890",
+        "0123456789",
+        "12345678910",
+        "9876543210",
+        "1111111111",
+        "0000000000",
+        "1234512345",
+        "qwertyuiop",
+        "1q2w3e4r5t",
+        "qwerty12345",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "abc1234567",
+        "a123456789",
+        "iloveyou123",
+        "woaini1314",
+        "woaini520",
+        "5201314520",
+        "aaaaaaaaaa",
+        "abcdefghij",
+        "administrator",
+        "admin123456",
+        "certify123",
+        "1qaz2wsx3edc",
+        "zxcvbnm123",
+    }
+)
+
+
+def _trivial(password: str) -> bool:
+    """One repeated character, or a straight run such as 0123456789 / abcdefghij (either direction)."""
+    lowered = password.lower()
+    if len(set(lowered)) <= 2:
+        return True
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(lowered)}
+    return steps in ({1}, {-1})
+
+
+def password_problems(password: str, username: str = "", current_hash: str | None = None) -> list[str]:
+    """Codes of the password rules `password` breaks (length, known-weak values, name, reuse)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append("password_too_short")
-    if username and password.strip().lower() == username.strip().lower():
+    if password.lower() in COMMON_PASSWORDS or _trivial(password):
+        problems.append("password_too_common")
+    if username and username.strip().lower() in password.strip().lower():
         problems.append("password_is_username")
+    if current_hash and verify_password(current_hash, password):
+        problems.append("password_unchanged")
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -46,6 +47,18 @@ def join_list(items) -> str:
     return format_list(items, locale=current_locale()) if items else ""
 
 
+def _return_path() -> str:
+    """Where the language switch returns to: this page, or for a POST response the page the form was on."""
+    from certify.core.navigation import safe_next
+
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else "")) or "/"
+    return "/"
+
+
 def register(app: Flask) -> None:
     from certify.core.labels import enum_label, role_label
 
@@ -62,5 +75,5 @@ def register(app: Flask) -> None:
             "html_lang": html_lang(),
             "current_locale": current_locale(),
             "Role": Role,
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": _return_path(),
         }

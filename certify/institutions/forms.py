@@ -83,7 +83,8 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+#: roles a body may grant (regulators are created by the platform operator: `flask users create --role regulator`)
+ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.REGULATOR]
 
 
 class PersonForm(FlaskForm):
@@ -100,6 +101,25 @@ class NewPersonForm(PersonForm):
     username = StringField(_l("Username"), validators=[Optional(), _max(64)])
     password = PasswordField(_l("Initial password"), validators=[Optional(), _max(256)])
     roles = MultiCheckboxField(_l("Roles"), choices=ROLE_CHOICES)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.create_account.data and (self.username.data or self.password.data or self.roles.data):
+            from certify.core.errors import describe
+
+            self.create_account.errors = [*self.create_account.errors, describe("account_fields_without_account")]
+            return False
+        return ok
+
+
+class AccountForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[_required(_l("Username")), _max(64)])
+    password = PasswordField(_l("Initial password"), validators=[_required(_l("Initial password")), _max(256)])
+    roles = MultiCheckboxField(_l("Roles"), choices=ROLE_CHOICES)
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[_required(_l("New password")), _max(256)])
 
 
 class RolesForm(FlaskForm):

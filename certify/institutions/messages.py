@@ -26,6 +26,7 @@ register_messages(
         "occupation_code_format": _l("An occupation code looks like 4-13-03-02 (optionally with a 2-digit suffix)."),
         "occupation_code_taken": _l("The occupation %(code)s already exists."),
         "direction_taken": _l("This occupation already has the direction %(name)s."),
+        "filed_in_future": _l("A filing date cannot be in the future."),
         "already_filed": _l("Your body is already filed for this occupation."),
         "photo_not_image": _l("The photo must be a JPEG or PNG image (the file content is checked, not its name)."),
         "photo_too_large": _l("The photo is larger than %(max_kb)d KB."),

@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from certify.core.clock import now_utc
+from certify.core.clock import local_date, now_utc
 from certify.core.db import db
 from certify.core.errors import Problem, Refused
 from certify.institutions import rules
@@ -200,6 +200,8 @@ def file_occupation(body: Body, occupation: Occupation, filed_on: date, referenc
     """Record the body's filing for an occupation."""
     if db.session.get(BodyOccupation, (body.id, occupation.id)) is not None:
         raise Refused("already_filed", field="occupation_id")
+    if filed_on > local_date(now_utc()):
+        raise Refused("filed_in_future", field="filed_on")
     filing = BodyOccupation(
         body_id=body.id, occupation_id=occupation.id, filed_on=filed_on, reference=reference or None
     )

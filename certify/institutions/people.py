@@ -93,6 +93,7 @@ def register_person(
     *,
     photo: bytes | None = None,
     account: dict | None = None,
+    by=None,
 ) -> Person:
     """Register a person (and, when `account` is given, their login with roles); every problem at once."""
     clean, problems = _person_values(values, None)
@@ -100,6 +101,7 @@ def register_person(
     problems += photo_problems
     if account is not None:
         problems += _account_problems(account)
+        problems += auth_ops.role_problems(None, set(account.get("roles") or ()), by=by)
     if problems:
         raise Refused(problems)
     employer = organisation_named(values["employer"]) if (values.get("employer") or "").strip() else None
@@ -120,7 +122,7 @@ def register_person(
     if checked_photo is not None:
         _store_photo(person, photo, checked_photo)
     if account is not None:
-        staff = Role.CANDIDATE not in account["roles"] or len(account["roles"]) > 1
+        staff = bool(set(account["roles"]) - {Role.CANDIDATE, Role.REGULATOR})
         auth_ops.create_user(
             account["username"],
             account["password"],
@@ -151,6 +153,20 @@ def _account_problems(account: dict) -> list[Problem]:
     if not account.get("roles"):
         problems.append(Problem("roles_missing", "roles"))
     return problems
+
+
+def create_account(person: Person, username: str, password: str, roles: set[Role], *, by=None):
+    """Give an already registered person a login account."""
+    if person.account is not None:
+        raise Refused("account_exists", field="username")
+    problems = _account_problems({"username": username, "password": password, "roles": roles})
+    problems += auth_ops.role_problems(None, set(roles), by=by)
+    if problems:
+        raise Refused(problems)
+    staff = bool(set(roles) - {Role.CANDIDATE, Role.REGULATOR})
+    return auth_ops.create_user(
+        username, password, person.name, set(roles), body_id=person.body_id if staff else None, person_id=person.id
+    )
 
 
 def update_person(person: Person, values: dict, *, photo: bytes | None = None) -> None:

@@ -13,7 +13,15 @@ from certify.core.db import db
 from certify.core.errors import Refused
 from certify.core.forms import apply_refusal
 from certify.institutions import people, queries
-from certify.institutions.forms import AccountStateForm, NewPersonForm, PersonForm, RolesForm, role_set
+from certify.institutions.forms import (
+    AccountForm,
+    AccountStateForm,
+    NewPersonForm,
+    PasswordResetForm,
+    PersonForm,
+    RolesForm,
+    role_set,
+)
 from certify.institutions.identity import mask_id
 from certify.institutions.models import Body, Person
 
@@ -71,7 +79,11 @@ def new():
             }
         try:
             person = people.register_person(
-                body, {k: form.data[k] for k in PERSON_VALUES}, photo=_upload(form), account=account
+                body,
+                {k: form.data[k] for k in PERSON_VALUES},
+                photo=_upload(form),
+                account=account,
+                by=current_user.user,
             )
         except Refused as refused:
             db.session.rollback()
@@ -103,6 +115,8 @@ def show(person_id: int):
         account=account,
         roles_form=roles_form,
         state_form=AccountStateForm(),
+        reset_form=PasswordResetForm(),
+        account_form=AccountForm(),
         mask_id=mask_id,
     )
 
@@ -152,12 +166,70 @@ def set_roles(person_id: int):
     person = _managed_person(person_id)
     account = _account_or_404(person)
     form = RolesForm()
-    if form.validate_on_submit() and form.roles.data:
-        auth_ops.set_roles(account, role_set(form.roles.data))
+    if not form.validate_on_submit():
+        flash(_("Choose at least one role."), "error")
+        return redirect(url_for("people.show", person_id=person.id))
+    try:
+        auth_ops.set_roles(account, role_set(form.roles.data), by=current_user.user)
+    except Refused as refused:
+        db.session.rollback()
+        for message in refused.messages():
+            flash(message, "error")
+    else:
         db.session.commit()
         flash(_("The roles have been saved."), "success")
+    return redirect(url_for("people.show", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/password")
+@roles_required(Role.ADMIN)
+def reset_password(person_id: int):
+    person = _managed_person(person_id)
+    account = _account_or_404(person)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        for message in form.new_password.errors:
+            flash(message, "error")
+        return redirect(url_for("people.show", person_id=person.id))
+    try:
+        auth_ops.change_password(account, None, form.new_password.data)
+    except Refused as refused:
+        db.session.rollback()
+        for message in refused.messages():
+            flash(message, "error")
     else:
-        flash(_("Choose at least one role."), "error")
+        db.session.commit()
+        flash(
+            _(
+                "The password has been set and every session of the account has ended. Give it to the user in "
+                "person; they can change it under Account."
+            ),
+            "success",
+        )
+    return redirect(url_for("people.show", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/account")
+@roles_required(Role.ADMIN)
+def create_account(person_id: int):
+    person = _managed_person(person_id)
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            people.create_account(
+                person, form.username.data, form.password.data, role_set(form.roles.data), by=current_user.user
+            )
+        except Refused as refused:
+            db.session.rollback()
+            for message in refused.messages():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The login account has been created."), "success")
+    else:
+        for field in form:
+            for message in getattr(field, "errors", []):
+                flash(message, "error")
     return redirect(url_for("people.show", person_id=person.id))
 
 
@@ -170,9 +242,15 @@ def disable(person_id: int):
     if account.id == current_user.id:
         flash(_("You cannot disable your own account."), "error")
     elif form.validate_on_submit():
-        auth_ops.set_active(account, False, form.reason.data or None)
-        db.session.commit()
-        flash(_("The account has been disabled and all its sessions ended."), "success")
+        try:
+            auth_ops.set_active(account, False, form.reason.data or None)
+        except Refused as refused:
+            db.session.rollback()
+            for message in refused.messages():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The account has been disabled and all its sessions ended."), "success")
     return redirect(url_for("people.show", person_id=person.id))
 
 
