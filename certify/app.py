@@ -44,6 +44,7 @@ def _import_models() -> None:
     from certify.auth import models as _auth  # noqa: F401
     from certify.institutions import models as _institutions  # noqa: F401
     from certify.ladder import models as _ladder  # noqa: F401
+    from certify.recusal import models as _recusal  # noqa: F401
     from certify.scheduler import models as _scheduler  # noqa: F401
     from certify.supervision import models as _supervision  # noqa: F401
 
@@ -115,9 +116,24 @@ def register_blueprints(app: Flask) -> None:
     from certify.core.views import bp as core_bp
     from certify.institutions.views import bp as institutions_bp
     from certify.institutions.views_people import bp as people_bp
+    from certify.recusal.views import bp as recusal_bp
+    from certify.recusal.views_draw import bp as recusal_draw_bp
+    from certify.recusal.views_staff import bp as recusal_staff_bp
+    from certify.recusal.views_training import bp as recusal_training_bp
     from certify.supervision.views import bp as supervision_bp
 
-    for blueprint in (core_bp, auth_bp, institutions_bp, people_bp, supervision_bp):
+    blueprints = (
+        core_bp,
+        auth_bp,
+        institutions_bp,
+        people_bp,
+        supervision_bp,
+        recusal_bp,
+        recusal_training_bp,
+        recusal_draw_bp,
+        recusal_staff_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -142,5 +158,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(scheduler_cli)
     from certify.auth.cli import users_cli
+    from certify.recusal.cli import recusal_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(recusal_cli)

@@ -14,11 +14,16 @@ from certify.core.db import db
 from certify.core.demo import seed_demo_world
 from certify.institutions import operations
 from certify.institutions.models import Body, BodyType, Person, Room, Site
+from certify.recusal import drawing
+from certify.recusal import operations as recusal_ops
+from certify.recusal.models import PotentialConflictRecord, RelationRecord, TrainingClass
+from certify.recusal.policy import SessionKind
 from tests.factories import login, post_form
 
 ALL = frozenset(Role)
 A, S, C = Role.ADMIN, Role.SUPERVISOR, Role.CANDIDATE
 PUBLIC = "public"
+STAFF = ALL - {Role.CANDIDATE, Role.REGULATOR}
 
 #: endpoint → (method, URL template, who is allowed). `{candidate}` is candidate1's person, `{other}` another
 #: candidate's, `{site}`/`{room}` the demo body's, `{foreign_site}` one of another body.
@@ -53,6 +58,30 @@ MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
     "people.disable": ("POST", "/people/{other}/disable", {A}),
     "people.enable": ("POST", "/people/{other}/enable", {A}),
     "supervision.audit_log": ("GET", "/audit", {A, S}),
+    "people.reset_password": ("POST", "/people/{other}/password", {A}),
+    "people.create_account": ("POST", "/people/{other}/account", {A}),
+    "recusal.relations": ("GET", "/recusal/relations", {A, S}),
+    "recusal.add_relation": ("POST", "/recusal/relations", {A}),
+    "recusal.withdraw_relation": ("POST", "/recusal/relations/{relation}/withdraw", {A}),
+    "recusal.conflict_queue": ("GET", "/recusal/conflicts", {A, S}),
+    "recusal.detect": ("POST", "/recusal/conflicts/detect", {A}),
+    "recusal.decide": ("POST", "/recusal/conflicts/{conflict}/dismiss", {A}),
+    "recusal.person_sheet": ("GET", "/recusal/people/{candidate}", {A, S}),
+    "recusal_training.classes": ("GET", "/recusal/classes", {A, S}),
+    "recusal_training.new_class": ("GET", "/recusal/classes/new", {A}),
+    "recusal_training.show_class": ("GET", "/recusal/classes/{training_class}", {A, S}),
+    "recusal_training.import_roster": ("POST", "/recusal/classes/import", {A}),
+    "recusal_training.roster_template": ("GET", "/recusal/classes/template.xlsx", {A, S}),
+    "recusal_draw.draws": ("GET", "/recusal/draws", {A, S}),
+    "recusal_draw.new_draw": ("GET", "/recusal/draws/new", {A}),
+    "recusal_draw.show_draw": ("GET", "/recusal/draws/{draw}", {A, S}),
+    "recusal_draw.replay_draw": ("POST", "/recusal/draws/{draw}/replay", {A, S}),
+    "recusal_staff.declarations": ("GET", "/recusal/declarations", STAFF),
+    "recusal_staff.why": ("GET", "/recusal/why", STAFF),
+    "recusal_staff.overrides": ("GET", "/recusal/overrides", {A, S}),
+    "recusal_staff.new_override": ("GET", "/recusal/overrides/new", {S}),
+    "recusal_staff.approve_override": ("POST", "/recusal/overrides/{override}/approve", {S}),
+    "recusal_staff.revoke_override": ("POST", "/recusal/overrides/{override}/revoke", {S}),
 }
 
 #: the demo account that stands for each role (candidate1 is the candidate whose record is {candidate})
@@ -88,7 +117,32 @@ def _world() -> dict:
 
     body = db.session.execute(sa.select(Body).where(Body.name != "天津其他评价机构")).scalar_one()
     site = db.session.execute(sa.select(Site).where(Site.body_id == body.id).order_by(Site.id)).scalars().first()
+    supervisor = db.session.execute(sa.select(User).where(User.username == "supervisor")).scalar_one()
+    draw = drawing.draw(
+        body,
+        site,
+        recusal_ops.today(),
+        3,
+        SessionKind.PRACTICAL,
+        [person("candidate2")],
+        [person("assessor2"), person("assessor3"), person("senior_assessor")],
+        drawn_by=supervisor,
+        seed=1,
+    )
+    override = recusal_ops.request_override(
+        person("trainer"),
+        "assessor",
+        "only restorer of this technique",
+        requested_by=supervisor,
+        candidate=person("candidate1"),
+    )
+    db.session.commit()
     return {
+        "relation": db.session.execute(sa.select(RelationRecord.id)).scalars().first(),
+        "conflict": db.session.execute(sa.select(PotentialConflictRecord.id)).scalars().first(),
+        "training_class": db.session.execute(sa.select(TrainingClass.id)).scalars().first(),
+        "draw": draw.id,
+        "override": override.id,
         "candidate": person("candidate1"),
         "other": person("candidate2"),
         "site": site.id,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
 
@@ -25,3 +26,8 @@ def frozen(at: datetime) -> Iterator[None]:
         yield
     finally:
         _frozen = previous
+
+
+def local_date(at: datetime, timezone: str = "Asia/Shanghai") -> date:
+    """The calendar date of an instant in a time zone (rules about days use the body's local date)."""
+    return at.astimezone(ZoneInfo(timezone)).date()

@@ -39,7 +39,7 @@ DEMO_PEOPLE = [
     ("reviewer", "赵雅琴", {Role.REVIEWER}, date(1968, 11, 20), 2, "首都示例博物馆"),
     ("trainer", "陈师傅", {Role.TRAINER}, date(1965, 1, 8), 5, "北京示例文物修复培训学校"),
     ("invigilator", "刘监考", {Role.INVIGILATOR}, date(1982, 9, 30), 7, None),
-    ("assessor1", "孙考评", {Role.ASSESSOR}, date(1972, 4, 15), 9, "北京示例文物保护中心"),
+    ("assessor1", "孙考评", {Role.ASSESSOR}, date(1972, 4, 15), 9, "北京示例古建修缮公司"),
     ("assessor2", "周考评", {Role.ASSESSOR}, date(1978, 7, 21), 1, "天津示例博物馆"),
     ("assessor3", "吴考评", {Role.ASSESSOR}, date(1980, 2, 5), 4, "河北示例文物研究所"),
     (
@@ -153,4 +153,9 @@ def seed_demo_world() -> None:
     _sites(body)
     _occupations(body)
     _people(body, password)
+    db.session.flush()
+    from certify.recusal.demo import seed_recusal_demo
+
+    admin = db.session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
+    seed_recusal_demo(body, admin)
     db.session.flush()
