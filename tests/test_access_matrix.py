@@ -67,6 +67,7 @@ MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
     "recusal.detect": ("POST", "/recusal/conflicts/detect", {A}),
     "recusal.decide": ("POST", "/recusal/conflicts/{conflict}/dismiss", {A}),
     "recusal.person_sheet": ("GET", "/recusal/people/{candidate}", {A, S}),
+    "recusal.add_employment": ("POST", "/recusal/people/{candidate}/employments", {A}),
     "recusal_training.classes": ("GET", "/recusal/classes", {A, S}),
     "recusal_training.new_class": ("GET", "/recusal/classes/new", {A}),
     "recusal_training.show_class": ("GET", "/recusal/classes/{training_class}", {A, S}),

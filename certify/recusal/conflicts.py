@@ -206,16 +206,3 @@ def declare(
         },
     )
     return row
-
-
-def has_declared(person_id: int, context: tuple[str, int] | None = None) -> bool:
-    """Whether the person has a declaration (for this context, or a general one)."""
-    stmt = sa.select(Declaration.id).where(Declaration.person_id == person_id)
-    if context is not None:
-        stmt = stmt.where(
-            sa.or_(
-                sa.and_(Declaration.context_type == context[0], Declaration.context_id == context[1]),
-                Declaration.context_type.is_(None),
-            )
-        )
-    return db.session.execute(stmt.limit(1)).first() is not None

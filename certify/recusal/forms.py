@@ -43,6 +43,14 @@ class RelationForm(FlaskForm):
     note = StringField(_l("Evidence or note"), validators=[Optional(), Length(max=300)])
 
 
+class EmploymentForm(FlaskForm):
+    organisation = StringField(
+        _l("Employer"), validators=[InputRequired(message=_l("Enter the employer's name.")), Length(max=200)]
+    )
+    starts_on = DateField(_l("From"), validators=[Optional()])
+    ends_on = DateField(_l("Until"), validators=[Optional()])
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Give a reason.")), Length(max=1000)])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -134,7 +134,16 @@ def assign(
     occupation: str | None = None,
     context: tuple[str, int] | None = None,
 ) -> Assignment:
-    """Put a person in front of a candidate (or an occupation's content) in a role, if the engine allows it."""
+    """Put a person in front of a candidate (or an occupation's content) in a role, if the engine allows it.
+
+    Within a session (`context`), the person must first have declared their conflicts: for this session, or in
+    a general declaration younger than RECUSAL_DECLARATION_VALID_DAYS.
+    """
+    if context is not None:
+        since = now_utc() - timedelta(days=current_app.config.get("RECUSAL_DECLARATION_VALID_DAYS", 365))
+        if not queries.has_declared(person, context, since):
+            name = db.session.get(Person, person).name if db.session.get(Person, person) else str(person)
+            raise Refused("declaration_required", field="person", name=name)
     record = require(person, role, candidate=candidate, occupation=occupation, context=context)
     assignment = Assignment(
         person_id=person,

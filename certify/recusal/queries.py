@@ -129,6 +129,20 @@ def facts_for(people: Collection[int]) -> Facts:
     )
 
 
+def has_declared(person_id: int, context: tuple[str, int] | None, since) -> bool:
+    """A declaration for this context, or a general one made since `since` (declarations are renewed yearly)."""
+    from certify.recusal.models import Declaration
+
+    general = sa.and_(Declaration.context_type.is_(None), Declaration.declared_at >= since)
+    condition = general
+    if context is not None:
+        condition = sa.or_(
+            general, sa.and_(Declaration.context_type == context[0], Declaration.context_id == context[1])
+        )
+    stmt = sa.select(Declaration.id).where(Declaration.person_id == person_id, condition).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
 def supervisors_person_ids() -> set[int]:
     return set(
         db.session.execute(

@@ -17,9 +17,10 @@ from certify.core.errors import Refused
 from certify.core.forms import apply_refusal
 from certify.institutions.identity import mask_id
 from certify.institutions.models import Person
-from certify.recusal import conflicts, operations
+from certify.institutions.people import organisation_named
+from certify.recusal import conflicts, operations, training
 from certify.recusal import messages as _messages  # noqa: F401  (registers the problem messages)
-from certify.recusal.forms import RELATION_LABELS, ReasonForm, RelationForm
+from certify.recusal.forms import RELATION_LABELS, EmploymentForm, ReasonForm, RelationForm
 from certify.recusal.models import (
     ConflictStatus,
     Declaration,
@@ -203,12 +204,40 @@ def decide(conflict_id: int, decision: str):
     return redirect(url_for("recusal.conflict_queue"))
 
 
-@bp.get("/people/<int:person_id>")
-@roles_required(*STAFF_VIEW)
-def person_sheet(person_id: int):
+def _body_person(person_id: int) -> Person:
     person = db.get_or_404(Person, person_id)
     if current_user.body_id is None or person.body_id != current_user.body_id:
         abort(404)
+    return person
+
+
+@bp.post("/people/<int:person_id>/employments")
+@roles_required(Role.ADMIN)
+def add_employment(person_id: int):
+    person = _body_person(person_id)
+    form = EmploymentForm()
+    if form.validate_on_submit():
+        try:
+            organisation = organisation_named(form.organisation.data)
+            training.record_employment(person.id, organisation.id, form.starts_on.data, form.ends_on.data)
+        except Refused as refused:
+            db.session.rollback()
+            for message in refused.messages():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The employment has been recorded."), "success")
+    else:
+        for field in form:
+            for message in getattr(field, "errors", []):
+                flash(f"{field.label.text}: {message}", "error")
+    return redirect(url_for("recusal.person_sheet", person_id=person.id))
+
+
+@bp.get("/people/<int:person_id>")
+@roles_required(*STAFF_VIEW)
+def person_sheet(person_id: int):
+    person = _body_person(person_id)
     rels = (
         db.session.execute(
             sa.select(RelationRecord)
@@ -255,6 +284,7 @@ def person_sheet(person_id: int):
         declarations=declarations,
         overrides=overrides,
         checks=[(c, json.loads(c.verdict)) for c in checks],
+        employment_form=EmploymentForm(),
         source_label=source_label,
         mask_id=mask_id,
     )

@@ -98,6 +98,29 @@ def test_the_person_sheet_shows_relations_classes_and_declarations(admin):
     assert "2026年文物修复师（陶瓷）中级工培训班" in page and "张三丰" in page and "Declarations" in page
 
 
+def test_an_admin_records_an_employment_that_then_blocks_shared_employer_assessments(admin):
+    c2 = _pid("candidate2")
+    response = post_form(
+        admin,
+        f"/recusal/people/{_pid('assessor3')}/employments",
+        {"organisation": "首都示例博物馆", "starts_on": "2015-01-01"},
+    )
+    assert response.status_code == 302
+    from certify.recusal import operations
+
+    with pytest.raises(operations.RecusalBlocked) as blocked:
+        operations.require(_pid("assessor3"), "assessor", candidate=c2)
+    assert [r.code for r in blocked.value.verdict.reasons] == ["shared_employer"]
+    bad = post_form(
+        admin,
+        f"/recusal/people/{_pid('assessor3')}/employments",
+        {"organisation": "某单位", "starts_on": "2020-01-01", "ends_on": "2019-01-01"},
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    assert "The end date is before the start date." in bad.get_data(as_text=True)
+
+
 def _roster_csv(rows: list[list[str]]) -> bytes:
     header = "培训机构,班级名称,职业编码,等级,开始日期,结束日期,身份,姓名,证件号码"
     return ("\n".join([header, *[",".join(r) for r in rows]]) + "\n").encode("utf-8-sig")

@@ -47,6 +47,23 @@ def test_a_relation_added_after_an_assignment_blocks_the_next_score(demo):
     assert [c.allowed for c in checks] == [True, False]
 
 
+def test_nobody_is_assigned_in_a_session_before_declaring_their_conflicts(app):
+    from certify.auth.models import Role as AccountRole
+    from certify.recusal import conflicts
+    from tests.factories import make_body, make_user
+
+    body = make_body()
+    staff = make_user("newassessor", AccountRole.ASSESSOR, body=body).person_id
+    cand = make_user("somecandidate", AccountRole.CANDIDATE, body=body).person_id
+    with pytest.raises(operations.Refused) as refused:
+        operations.assign(staff, Role.ASSESSOR, candidate=cand, context=("practical_session", 3))
+    assert [p.code for p in refused.value.problems] == ["declaration_required"]
+    conflicts.declare(staff, none_known=True, context=("practical_session", 3))
+    assert operations.assign(staff, Role.ASSESSOR, candidate=cand, context=("practical_session", 3)).id
+    with pytest.raises(operations.Refused):  # that declaration covers its own session only
+        operations.assign(staff, Role.ASSESSOR, candidate=cand, context=("practical_session", 4))
+
+
 def test_the_trainer_is_blocked_for_trainees_and_for_bank_content_of_the_occupation(demo):
     trainer = _pid("trainer")
     with pytest.raises(operations.RecusalBlocked) as blocked:

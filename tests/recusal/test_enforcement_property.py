@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from certify.auth.models import Role as AccountRole
 from certify.core.db import db
-from certify.recusal import operations, rules
+from certify.recusal import conflicts, operations, rules
 from certify.recusal.models import Assignment
 from certify.recusal.policy import RecusalPolicy, RelationKind, RelationSource, Role
 from tests.factories import make_body, make_user
@@ -81,6 +81,8 @@ def _people(world):
         for i in range(CANDIDATES)
     ]
     sups = [make_user(f"v{n}x{i}", AccountRole.SUPERVISOR, body=world["body"], serial=n * 10 + 6 + i) for i in range(2)]
+    for user in staff:
+        conflicts.declare(user.person_id, none_known=True, context=("property", 1))
     return [u.person_id for u in staff], [u.person_id for u in cands], sups
 
 
