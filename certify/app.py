@@ -41,6 +41,7 @@ def create_app(config_object=None) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so that the metadata (and migrations) see all tables."""
+    from certify.applications import models as _applications  # noqa: F401
     from certify.auth import models as _auth  # noqa: F401
     from certify.institutions import models as _institutions  # noqa: F401
     from certify.ladder import models as _ladder  # noqa: F401
