@@ -15,7 +15,7 @@ from certify.institutions.models import Body, Site
 from certify.recusal import draw as pure_draw
 from certify.recusal import queries, rules
 from certify.recusal.models import PanelDraw, StaffQualification
-from certify.recusal.operations import policy
+from certify.recusal.operations import policy, today
 from certify.recusal.policy import Role, SessionKind, StaffGrade
 from certify.supervision import audit
 
@@ -150,8 +150,13 @@ def draw(
     *,
     drawn_by,
     seed: int | None = None,
+    redraw_reason: str | None = None,
 ) -> PanelDraw:
-    """Draw panels for a session at random (seeded), record everything needed to replay it, audit it."""
+    """Draw panels for a session at random (seeded), record everything needed to replay it, audit it.
+
+    A session that already has a valid draw is drawn again only with a reason: the new draw supersedes the old
+    one, and both stay on record (nobody redraws quietly until the panel suits them).
+    """
     kind = SessionKind(kind)
     problems = []
     if site.body_id != body.id:
@@ -162,6 +167,21 @@ def draw(
         problems.append(Problem("draw_no_pool", "pool"))
     if seed is not None and not 0 <= seed < MAX_SEED:
         problems.append(Problem("draw_bad_seed", "seed", {"max": MAX_SEED - 1}))
+    previous_draw = db.session.execute(
+        sa.select(PanelDraw.id)
+        .where(
+            PanelDraw.body_id == body.id,
+            PanelDraw.site_id == site.id,
+            PanelDraw.session_date == session_date,
+            PanelDraw.kind == kind,
+            PanelDraw.level_ordinal == level,
+            PanelDraw.ok.is_(True),
+        )
+        .order_by(PanelDraw.id.desc())
+        .limit(1)
+    ).scalar()
+    if previous_draw is not None and not (redraw_reason or "").strip():
+        problems.append(Problem("redraw_reason_required", "redraw_reason", {"id": previous_draw}))
     if problems:
         raise Refused(problems)
     seed = secrets.randbelow(MAX_SEED) if seed is None else seed
@@ -169,6 +189,8 @@ def draw(
     conflicts = _conflicts(pool, candidates, ROLE_FOR_KIND[kind], session_date)
     previous = _previous_groups(site.id, kind, session_date)
     inputs = _inputs(seed, site, session_date, level, kind, candidates, staff, previous, conflicts)
+    if previous_draw is not None:
+        inputs["redraw_of"], inputs["redraw_reason"] = previous_draw, redraw_reason.strip()
     result = pure_draw.draw_panels(_request_from_inputs(inputs))
     row = PanelDraw(
         body_id=body.id,
@@ -199,6 +221,42 @@ def draw(
         },
     )
     return row
+
+
+def superseded(rows: list[PanelDraw]) -> dict[int, int]:
+    """Which recorded draws a later redraw replaced: {old id: new id}."""
+    replaced = {}
+    for row in rows:
+        redraw_of = json.loads(row.inputs).get("redraw_of")
+        if redraw_of is not None:
+            replaced[redraw_of] = row.id
+    return replaced
+
+
+def conflicts_now(row: PanelDraw) -> list[tuple[int, int, rules.Verdict]]:
+    """Panel member–candidate pairs of a recorded draw that the engine blocks today (facts found since)."""
+    result = result_of(row)
+    people = {m for p in result.panels for m in p.members} | {c for p in result.panels for c in p.candidates}
+    facts = queries.facts_for(people)
+    role = ROLE_FOR_KIND[row.kind]
+    found = []
+    for panel in result.panels:
+        for member in panel.members:
+            for candidate in panel.candidates:
+                verdict = rules.decide(
+                    member,
+                    role,
+                    today(),
+                    candidate=candidate,
+                    relations=facts.relations,
+                    employments=facts.employments,
+                    training_duties=facts.training_duties,
+                    overrides=facts.overrides,
+                    policy=policy(),
+                )
+                if not verdict.allowed:
+                    found.append((member, candidate, verdict))
+    return found
 
 
 def replay(row: PanelDraw) -> bool:

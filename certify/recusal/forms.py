@@ -89,3 +89,7 @@ class DrawForm(FlaskForm):
     candidates = SelectMultipleField(_l("Candidates"), coerce=int)
     pool = SelectMultipleField(_l("Staff pool"), coerce=int)
     seed = WholeNumberField(_l("Seed (leave empty for a random one)"), validators=[Optional()])
+    redraw_reason = TextAreaField(
+        _l("Reason for drawing again (only when the session already has a draw)"),
+        validators=[Optional(), Length(max=1000)],
+    )

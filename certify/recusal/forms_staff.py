@@ -145,11 +145,12 @@ class WhyForm(FlaskForm):
 
 
 class OverrideForm(FlaskForm):
-    actor = StringField(
-        _l("ID number of the person with the conflict"),
-        validators=[InputRequired(message=_l("Enter the ID number of the person with the conflict.")), _max(32)],
+    # People are picked from the body's list (supervisors see ID numbers masked); values are "p:<person id>".
+    actor = SelectField(
+        _l("Person with the conflict"),
+        validators=[InputRequired(message=_l("Choose the person with the conflict."))],
     )
-    candidate = StringField(_l("Candidate's ID number (optional)"), validators=[Optional(), _max(32)])
+    candidate = SelectField(_l("Candidate (optional)"), validators=[Optional()])
     role = SelectField(_l("Role"), choices=_duty_choices(), validators=[InputRequired(message=_l("Choose a role."))])
     occupation = StringField(_l("Occupation code (optional)"), validators=[Optional(), _max(20)])
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Give a reason.")), _max(2000)])

@@ -8,6 +8,7 @@ register_messages(
     {
         "recusal_blocked": _l("This action is blocked by the recusal rules (%(count)d reason(s) below)."),
         "relation_same_person": _l("A relation needs two different people."),
+        "relation_duplicate": _l("This relation is already recorded for an overlapping period."),
         "relation_ends_before_start": _l("The end date is before the start date."),
         "person_unknown": _l("No person with id %(ids)s."),
         "reason_required": _l("Give a reason."),
@@ -16,6 +17,8 @@ register_messages(
         "override_reason_missing": _l("An override needs a reason of at least %(min)d character(s)."),
         "override_already_approved": _l("You have already approved this override."),
         "override_revoked": _l("This override has been revoked."),
+        "override_not_needed": _l("There is no conflict to override: the engine allows this person to act."),
+        "override_not_possible": _l("These conflicts cannot be overridden (e.g. acting on oneself)."),
         "override_expired": _l("This override has expired (or would expire before it starts)."),
         "conflict_already_decided": _l("This potential conflict has already been decided."),
         "declaration_contradictory": _l("Either declare “none known” or list conflicts, not both."),
@@ -24,6 +27,9 @@ register_messages(
         "site_not_of_body": _l("The site does not belong to your body."),
         "draw_no_candidates": _l("Choose at least one candidate."),
         "draw_no_pool": _l("Choose the pool of staff to draw from."),
+        "redraw_reason_required": _l(
+            "This session already has draw #%(id)s: drawing again needs a reason, recorded with the new draw."
+        ),
         "draw_bad_seed": _l("The seed is a whole number from 0 to %(max)d."),
         "roster_invalid": _l("The roster was not imported: fix the rows listed below and upload it again."),
         "class_needs_trainer": _l("A training class needs at least one trainer."),

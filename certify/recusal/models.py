@@ -159,6 +159,8 @@ class OverrideRecord(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     occupation_code: Mapped[str | None] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text)
+    #: canonical JSON list of the reason codes it was granted for (later-found conflicts are not covered)
+    covers: Mapped[str | None] = mapped_column(sa.Text)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_on: Mapped[date | None]

@@ -33,9 +33,13 @@ class RecusalBlocked(Refused):
         super().__init__([Problem("recusal_blocked", None, {"count": len(verdict.reasons)})])
 
 
+#: where the platform is stricter than the engine's bare defaults: an override's reason must say something
+DEFAULT_POLICY_SETTINGS = {"override_reason_min_chars": 8}
+
+
 def policy() -> RecusalPolicy:
     """The configured policy (RECUSAL_POLICY in the app config overrides the DOMAIN.md defaults)."""
-    return RecusalPolicy(**current_app.config.get("RECUSAL_POLICY", {}))
+    return RecusalPolicy(**{**DEFAULT_POLICY_SETTINGS, **current_app.config.get("RECUSAL_POLICY", {})})
 
 
 def today() -> date:
@@ -194,6 +198,8 @@ def add_relation(
     if problems:
         raise Refused(problems)
     lock_people([a, b])
+    if _duplicate_relation(RelationKind(kind), a, b, starts_on, ends_on):
+        raise Refused("relation_duplicate", field="person_b")
     row = RelationRecord(
         kind=RelationKind(kind),
         person_a_id=a,
@@ -209,6 +215,24 @@ def add_relation(
     db.session.flush()
     audit.record("recusal.relation_added", object_type="relation", object_id=row.id, after=_relation_snapshot(row))
     return row
+
+
+def _duplicate_relation(kind: RelationKind, a: int, b: int, starts_on: date | None, ends_on: date | None) -> bool:
+    """The same relation is already in force over an overlapping period (directed kinds keep their direction)."""
+    from certify.recusal.policy import DIRECTED_KINDS
+
+    pair = (RelationRecord.person_a_id == a) & (RelationRecord.person_b_id == b)
+    if kind not in DIRECTED_KINDS:
+        pair = pair | ((RelationRecord.person_a_id == b) & (RelationRecord.person_b_id == a))
+    rows = db.session.execute(
+        sa.select(RelationRecord).where(RelationRecord.kind == kind, RelationRecord.withdrawn_at.is_(None), pair)
+    ).scalars()
+    for row in rows:
+        if (starts_on is None or row.ends_on is None or starts_on <= row.ends_on) and (
+            ends_on is None or row.starts_on is None or row.starts_on <= ends_on
+        ):
+            return True
+    return False
 
 
 def withdraw_relation(row: RelationRecord, reason: str) -> None:
@@ -266,12 +290,32 @@ def request_override(
         problems.append(Problem("override_reason_missing", "reason", {"min": policy().override_reason_min_chars}))
     if problems:
         raise Refused(problems)
+    # An override answers a conflict that exists now and covers exactly the reasons it was granted for:
+    # a conflict discovered later is not silently waived by an older override.
+    facts = queries.facts_for([actor, candidate])
+    standing = rules.decide(
+        actor,
+        Role(role),
+        today(),
+        candidate=candidate,
+        occupation=occupation,
+        relations=facts.relations,
+        employments=facts.employments,
+        training_duties=facts.training_duties,
+        policy=policy(),
+    )
+    covered = sorted({r.code for r in standing.reasons if r.overridable})
+    if standing.allowed:
+        raise Refused("override_not_needed", field="actor")
+    if not covered:
+        raise Refused("override_not_possible", field="actor")
     row = OverrideRecord(
         actor_person_id=actor,
         candidate_person_id=candidate,
         role=Role(role),
         occupation_code=occupation,
         reason=reason.strip(),
+        covers=audit.canonical_json(covered),
         requested_by_id=requested_by.id,
         created_at=now_utc(),
         expires_on=expires_on,
@@ -292,6 +336,7 @@ def request_override(
             "occupation": occupation,
             "expires_on": expires_on,
             "approver": requested_by.id,
+            "covers": covered,
         },
     )
     return row

@@ -112,7 +112,7 @@ def overrides_of(people: Collection[int]) -> list[rules.Override]:
                 tuple(roles),
                 row.occupation_code,
                 None,
-                frozenset(),
+                frozenset(json.loads(row.covers or "[]")),
                 row.expires_on,
             )
         )
@@ -143,12 +143,14 @@ def has_declared(person_id: int, context: tuple[str, int] | None, since) -> bool
     return db.session.execute(stmt).first() is not None
 
 
-def supervisors_person_ids() -> set[int]:
-    return set(
-        db.session.execute(
-            sa.select(User.person_id).join(UserRole).where(UserRole.role == AccountRole.SUPERVISOR)
-        ).scalars()
+def supervisors_person_ids(body_id: int | None = None) -> set[int]:
+    """People holding the supervisor role (of one body when given), active accounts only."""
+    stmt = (
+        sa.select(User.person_id).join(UserRole).where(UserRole.role == AccountRole.SUPERVISOR, User.active.is_(True))
     )
+    if body_id is not None:
+        stmt = stmt.where(User.body_id == body_id)
+    return set(db.session.execute(stmt).scalars())
 
 
 def roster_relation(class_id: int, trainer: int, trainee: int) -> RelationRecord | None:

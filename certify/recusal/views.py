@@ -116,9 +116,20 @@ def add_relation():
             db.session.commit()
             flash(_("The relation has been recorded."), "success")
             return redirect(url_for("recusal.relations"))
+    ids = [p.id for p in people]
+    rows = (
+        db.session.execute(
+            sa.select(RelationRecord)
+            .where(sa.or_(RelationRecord.person_a_id.in_(ids), RelationRecord.person_b_id.in_(ids)))
+            .order_by(RelationRecord.id.desc())
+            .limit(500)
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
         "recusal/relations.html",
-        rows=[],
+        rows=relation_rows(rows),
         form=form,
         kind="",
         source="",

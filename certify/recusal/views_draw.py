@@ -48,10 +48,11 @@ def _draw_form() -> DrawForm:
     sites = db.session.execute(sa.select(Site).where(Site.body_id == current_user.body_id).order_by(Site.serial))
     form.site_id.choices = [SelectChoice(str(s.id), f"{s.serial} {s.name}") for s in sites.scalars()]
     form.level.choices = [SelectChoice(str(lv.ordinal), level_label(lv.ordinal)) for lv in LADDER if lv.grade_digit]
-    staff = {p.id for p in _people_with(POOL_ROLES)}
+    pool = {p.id for p in _people_with(POOL_ROLES)}
+    staff = {p.id for p in _people_with([r for r in Role if r != Role.CANDIDATE])}
     people = body_people()
     form.candidates.choices = person_choices([p for p in people if p.id not in staff])
-    form.pool.choices = person_choices([p for p in people if p.id in staff])
+    form.pool.choices = person_choices([p for p in people if p.id in pool])
     return form
 
 
@@ -69,7 +70,7 @@ def draws():
         .scalars()
         .all()
     )
-    return render_template("recusal/draws.html", rows=rows, kinds=KIND_LABELS)
+    return render_template("recusal/draws.html", rows=rows, kinds=KIND_LABELS, superseded=drawing.superseded(rows))
 
 
 @bp.route("/draws/new", methods=["GET", "POST"])
@@ -89,6 +90,7 @@ def new_draw():
                 form.pool.data or [],
                 drawn_by=current_user.user,
                 seed=form.seed.data,
+                redraw_reason=form.redraw_reason.data,
             )
         except Refused as refused:
             db.session.rollback()
@@ -127,6 +129,12 @@ def show_draw(draw_id: int):
         locale=current_locale(),
         kinds=KIND_LABELS,
         replayed=request.args.get("replayed"),
+        conflicts_now=drawing.conflicts_now(row) if row.ok else [],
+        superseded_by=drawing.superseded(
+            db.session.execute(sa.select(PanelDraw).where(PanelDraw.body_id == row.body_id, PanelDraw.id > row.id))
+            .scalars()
+            .all()
+        ).get(row.id),
     )
 
 

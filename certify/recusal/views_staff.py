@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from certify.auth.models import Role as AccountRole
 from certify.core.access import roles_required
@@ -15,7 +16,7 @@ from certify.core.db import db
 from certify.core.errors import Refused
 from certify.core.forms import apply_refusal
 from certify.core.i18n import current_locale
-from certify.institutions.identity import normalise
+from certify.institutions.identity import mask_id, normalise
 from certify.institutions.models import Occupation, Person
 from certify.recusal import conflicts, operations, queries, rules
 from certify.recusal import messages as _messages  # noqa: F401  (registers the problem messages)
@@ -46,9 +47,12 @@ def _me() -> int:
 
 
 def _body_person(number: str | None) -> int | None:
-    """The id of the person of the user's body with this ID number, if any."""
+    """The person of the user's body picked ("p:<id>") or named by ID number, if any."""
     if current_user.body_id is None or not (number or "").strip():
         return None
+    if number.startswith("p:") and number[2:].isdigit():
+        person = db.session.get(Person, int(number[2:]))
+        return person.id if person is not None and person.body_id == current_user.body_id else None
     return db.session.execute(
         sa.select(Person.id)
         .where(Person.body_id == current_user.body_id, Person.id_number == normalise(number))
@@ -224,6 +228,15 @@ def new_override():
     if current_user.body_id is None:
         abort(404)
     form = OverrideForm()
+    people = (
+        db.session.execute(sa.select(Person).where(Person.body_id == current_user.body_id).order_by(Person.name))
+        .scalars()
+        .all()
+    )
+    form.actor.choices = [SelectChoice("", "—")] + [
+        SelectChoice(f"p:{p.id}", f"{p.name} ({mask_id(p.id_number)})") for p in people
+    ]
+    form.candidate.choices = list(form.actor.choices)
     if form.validate_on_submit() and (names := form.resolve(_body_person, _occupation_exists)) is not None:
         try:
             row = operations.request_override(
@@ -250,7 +263,13 @@ def new_override():
                 "success",
             )
             return redirect(url_for("recusal_staff.overrides"))
-    return render_template("recusal/staff/override_form.html", form=form), (400 if request.method == "POST" else 200)
+    supervisors = len(queries.supervisors_person_ids(current_user.body_id))
+    return render_template(
+        "recusal/staff/override_form.html",
+        form=form,
+        supervisors=supervisors,
+        scoring_needs=operations.policy().high_stakes_approvals,
+    ), (400 if request.method == "POST" else 200)
 
 
 def _flash_refusal(refused: Refused) -> None:

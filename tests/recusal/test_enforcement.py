@@ -206,6 +206,7 @@ def test_a_draw_is_recorded_replays_and_names_what_is_missing(demo):
         pool,
         drawn_by=_user("admin"),
         seed=20261121,
+        redraw_reason="replay for the test",
     )
     assert json.loads(again.result)["panels"] == json.loads(row.result)["panels"]
     technician = drawing.draw(
@@ -216,3 +217,75 @@ def test_a_draw_is_recorded_replays_and_names_what_is_missing(demo):
     assert failures and "senior" in " ".join(f.message("en") for f in failures)
     assert db.session.execute(sa.select(sa.func.count()).select_from(PanelDraw)).scalar() == 4
     assert db.session.execute(sa.select(sa.func.count()).select_from(Assignment)).scalar() == 0
+
+
+def test_drawing_a_session_again_needs_a_reason_and_supersedes_the_first_draw(demo):
+    from certify.institutions.models import Site
+
+    body, site = _user("admin").body, db.session.execute(sa.select(Site).order_by(Site.id)).scalars().first()
+    args = (
+        body,
+        site,
+        operations.today(),
+        3,
+        SessionKind.PRACTICAL,
+        [_pid("candidate2")],
+        [_pid(u) for u in ("assessor2", "assessor3", "senior_assessor")],
+    )
+    first = drawing.draw(*args, drawn_by=_user("admin"), seed=5)
+    with pytest.raises(operations.Refused) as refused:
+        drawing.draw(*args, drawn_by=_user("admin"), seed=6)
+    assert [p.code for p in refused.value.problems] == ["redraw_reason_required"]
+    second = drawing.draw(*args, drawn_by=_user("admin"), seed=6, redraw_reason="assessor3 fell ill")
+    assert drawing.superseded([first, second]) == {first.id: second.id}
+    assert json.loads(second.inputs)["redraw_reason"] == "assessor3 fell ill"
+
+
+def test_a_recorded_draw_shows_conflicts_found_after_it(demo):
+    from certify.institutions.models import Site
+
+    body, site = _user("admin").body, db.session.execute(sa.select(Site).order_by(Site.id)).scalars().first()
+    row = drawing.draw(
+        body,
+        site,
+        operations.today(),
+        3,
+        SessionKind.PRACTICAL,
+        [_pid("candidate2")],
+        [_pid(u) for u in ("assessor2", "assessor3", "senior_assessor")],
+        drawn_by=_user("admin"),
+        seed=5,
+    )
+    assert drawing.conflicts_now(row) == []
+    operations.add_relation(RelationKind.RELATIVE, _pid("assessor3"), _pid("candidate2"))
+    found = drawing.conflicts_now(row)
+    assert [(m, c) for m, c, _ in found] == [(_pid("assessor3"), _pid("candidate2"))]
+
+
+def test_an_override_answers_an_existing_conflict_and_covers_only_its_reasons(demo, app):
+    from certify.auth.models import Role as AccountRole
+    from tests.factories import make_user
+
+    supervisor, second = _user("supervisor"), make_user("supervisor2", AccountRole.SUPERVISOR, body=_user("admin").body)
+    a2, c4 = _pid("assessor2"), _pid("candidate4")
+    with pytest.raises(operations.Refused) as refused:
+        operations.request_override(a2, Role.ASSESSOR, "no conflict at all here", requested_by=supervisor, candidate=c4)
+    assert [p.code for p in refused.value.problems] == ["override_not_needed"]
+    operations.add_relation(RelationKind.TEACHER_STUDENT, a2, c4)
+    row = operations.request_override(
+        a2, Role.ASSESSOR, "the only restorer of this lacquer technique", requested_by=supervisor, candidate=c4
+    )
+    operations.approve_override(row, second)
+    assert operations.require(a2, Role.ASSESSOR, candidate=c4).override_id == row.id
+    operations.add_relation(RelationKind.RELATIVE, a2, c4)  # found later: not what the override was granted for
+    with pytest.raises(operations.RecusalBlocked) as blocked:
+        operations.require(a2, Role.ASSESSOR, candidate=c4)
+    assert "relative_of_candidate" in [r.code for r in blocked.value.verdict.reasons]
+
+
+def test_the_same_relation_twice_is_refused(demo):
+    a2, c4 = _pid("assessor2"), _pid("candidate4")
+    operations.add_relation(RelationKind.RELATIVE, a2, c4)
+    with pytest.raises(operations.Refused) as refused:
+        operations.add_relation(RelationKind.RELATIVE, c4, a2)  # symmetric: the reversed pair is the same relation
+    assert [p.code for p in refused.value.problems] == ["relation_duplicate"]

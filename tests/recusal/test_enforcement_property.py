@@ -50,21 +50,30 @@ step = st.one_of(
 class Model:
     relations: list[rules.Relation] = field(default_factory=list)
     withdrawn: set[int] = field(default_factory=set)
-    #: (actor, candidate, role) → number of distinct supervisor approvals
-    overrides: dict[tuple[int, int, Role], int] = field(default_factory=dict)
+    #: (actor, candidate, role) → [(relation kinds blocking when granted, distinct supervisor approvals)]
+    overrides: dict[tuple[int, int, Role], list[tuple[frozenset, int]]] = field(default_factory=dict)
+
+    def blocking(self, a: int, c: int, role: Role, today, policy: RecusalPolicy) -> frozenset:
+        checks = policy.checks_for(role)
+        return frozenset(
+            r.kind
+            for r in self.relations
+            if r.id not in self.withdrawn
+            and {r.a, r.b} == {a, c}
+            and r.kind.value in checks
+            and rules.relation_blocks(r, today, policy)
+        )
 
     def conflicted(self, a: int, c: int, role: Role, today, policy: RecusalPolicy) -> bool:
-        checks = policy.checks_for(role)
-        for r in self.relations:
-            if r.id in self.withdrawn or {r.a, r.b} != {a, c} or r.kind.value not in checks:
-                continue
-            if rules.relation_blocks(r, today, policy):
-                return True
-        return False
+        return bool(self.blocking(a, c, role, today, policy))
 
-    def overridden(self, a: int, c: int, role: Role, policy: RecusalPolicy) -> bool:
+    def overridden(self, a: int, c: int, role: Role, today, policy: RecusalPolicy) -> bool:
+        """An override granted for (at least) every kind that blocks now, with enough approvals."""
         needed = policy.high_stakes_approvals if role in policy.high_stakes_roles else 1
-        return self.overrides.get((a, c, role), 0) >= needed
+        now_blocking = self.blocking(a, c, role, today, policy)
+        return any(
+            now_blocking <= kinds and approvals >= needed for kinds, approvals in self.overrides.get((a, c, role), [])
+        )
 
 
 @pytest.fixture
@@ -107,6 +116,18 @@ def test_no_conflicted_assignment_or_score_without_an_override(app, world, backe
                 ends = today + timedelta(days=end) if end is not None else None
                 if starts and ends and ends < starts:
                     continue
+                duplicate = any(
+                    r.id not in model.withdrawn
+                    and r.kind == kind
+                    and (r.a, r.b) == (staff[s], cands[c])
+                    and (starts is None or r.ends_on is None or starts <= r.ends_on)
+                    and (ends is None or r.starts_on is None or r.starts_on <= ends)
+                    for r in model.relations
+                )
+                if duplicate:  # the same relation in force over an overlapping period is refused
+                    with pytest.raises(operations.Refused):
+                        operations.add_relation(kind, staff[s], cands[c], starts_on=starts, ends_on=ends)
+                    continue
                 row = operations.add_relation(
                     kind, staff[s], cands[c], starts_on=starts, ends_on=ends, source=RelationSource.STAFF_ENTRY
                 )
@@ -122,7 +143,7 @@ def test_no_conflicted_assignment_or_score_without_an_override(app, world, backe
                 s, c = op[1], op[2]
                 role = op[3] if op[0] == "assign" else Role.ASSESSOR
                 expect_allowed = not model.conflicted(staff[s], cands[c], role, today, policy) or model.overridden(
-                    staff[s], cands[c], role, policy
+                    staff[s], cands[c], role, today, policy
                 )
                 try:
                     if op[0] == "assign":
@@ -138,6 +159,17 @@ def test_no_conflicted_assignment_or_score_without_an_override(app, world, backe
                     assigned += op[0] == "assign"
             elif op[0] == "override":
                 _, s, c, second = op
+                standing = model.blocking(staff[s], cands[c], Role.ASSESSOR, today, policy)
+                if not standing:  # nothing to override: refused, and nothing recorded
+                    with pytest.raises(operations.Refused):
+                        operations.request_override(
+                            staff[s],
+                            Role.ASSESSOR,
+                            "panel cannot be formed otherwise",
+                            requested_by=sups[0],
+                            candidate=cands[c],
+                        )
+                    continue
                 row = operations.request_override(
                     staff[s],
                     Role.ASSESSOR,
@@ -149,8 +181,7 @@ def test_no_conflicted_assignment_or_score_without_an_override(app, world, backe
                 if second:
                     operations.approve_override(row, sups[1])
                     approvals = 2
-                key = (staff[s], cands[c], Role.ASSESSOR)
-                model.overrides[key] = max(model.overrides.get(key, 0), approvals)
+                model.overrides.setdefault((staff[s], cands[c], Role.ASSESSOR), []).append((standing, approvals))
         db.session.commit()
         recorded = db.session.execute(db.select(Assignment).where(Assignment.person_id.in_(staff))).scalars().all()
         assert len(recorded) == assigned
