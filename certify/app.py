@@ -113,10 +113,19 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from certify.applications.api import bp as applications_api_bp
+    from certify.applications.views_appointments import bp as appointments_bp
+    from certify.applications.views_bans import bp as bans_bp
+    from certify.applications.views_candidate import bp as applications_bp
+    from certify.applications.views_fasttrack import bp as fasttrack_bp
+    from certify.applications.views_panel import bp as panel_bp
+    from certify.applications.views_review import bp as application_review_bp
+    from certify.applications.views_rulesets import bp as rulesets_bp
     from certify.auth.views import bp as auth_bp
     from certify.core.views import bp as core_bp
     from certify.institutions.views import bp as institutions_bp
     from certify.institutions.views_people import bp as people_bp
+    from certify.institutions.views_registration import bp as registration_bp
     from certify.recusal.views import bp as recusal_bp
     from certify.recusal.views_draw import bp as recusal_draw_bp
     from certify.recusal.views_staff import bp as recusal_staff_bp
@@ -133,6 +142,15 @@ def register_blueprints(app: Flask) -> None:
         recusal_training_bp,
         recusal_draw_bp,
         recusal_staff_bp,
+        registration_bp,
+        applications_bp,
+        application_review_bp,
+        applications_api_bp,
+        fasttrack_bp,
+        panel_bp,
+        appointments_bp,
+        bans_bp,
+        rulesets_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -24,6 +24,9 @@ ALL = frozenset(Role)
 A, S, C = Role.ADMIN, Role.SUPERVISOR, Role.CANDIDATE
 PUBLIC = "public"
 STAFF = ALL - {Role.CANDIDATE, Role.REGULATOR}
+PANEL = {A, S, Role.REVIEWER, Role.SENIOR_ASSESSOR, Role.ASSESSOR}
+PANEL_VOTE = PANEL - {S}
+SIGNED_IN = ALL
 
 #: endpoint → (method, URL template, who is allowed). `{candidate}` is candidate1's person, `{other}` another
 #: candidate's, `{site}`/`{room}` the demo body's, `{foreign_site}` one of another body.
@@ -83,6 +86,53 @@ MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
     "recusal_staff.new_override": ("GET", "/recusal/overrides/new", {S}),
     "recusal_staff.approve_override": ("POST", "/recusal/overrides/{override}/approve", {S}),
     "recusal_staff.revoke_override": ("POST", "/recusal/overrides/{override}/revoke", {S}),
+    "registration.register": ("GET", "/register", PUBLIC),
+    "registration.import_people": ("GET", "/people/import", {A}),
+    "registration.import_upload": ("POST", "/people/import", {A}),
+    "registration.import_template": ("GET", "/people/import/template.xlsx", {A}),
+    "applications.index": ("GET", "/applications", {C}),
+    "applications.new": ("GET", "/applications/new", {C}),
+    "applications.show": ("GET", "/applications/{application}", {C}),
+    "applications.profile": ("GET", "/applications/{application}/profile", {C}),
+    "applications.add_evidence": ("POST", "/applications/{application}/evidence", {C}),
+    "applications.evidence_file": ("GET", "/applications/{application}/evidence/{evidence}", {C}),
+    "applications.remove_evidence": ("POST", "/applications/{draft}/evidence/{draft_evidence}/delete", {C}),
+    "applications.pledge": ("POST", "/applications/{application}/pledge", {C}),
+    "applications.submit": ("POST", "/applications/{application}/submit", {C}),
+    "application_review.queue": ("GET", "/review/applications", {A, S}),
+    "application_review.review": ("GET", "/review/applications/{application}", {A, S}),
+    "application_review.evidence_file": ("GET", "/review/applications/{application}/evidence/{evidence}", {A, S}),
+    "application_review.approve": ("POST", "/review/applications/{application}/approve", {A}),
+    "application_review.reject": ("POST", "/review/applications/{application}/reject", {A}),
+    "application_review.return_for_correction": ("POST", "/review/applications/{application}/return", {A}),
+    "applications_api.eligibility": ("POST", "/api/v1/eligibility", SIGNED_IN),
+    "fasttrack.competitions": ("GET", "/fasttrack/competitions", {A, S}),
+    "fasttrack.new_competition": ("GET", "/fasttrack/competitions/new", {A}),
+    "fasttrack.competition": ("GET", "/fasttrack/competitions/{competition}", {A, S}),
+    "fasttrack.add_event": ("POST", "/fasttrack/competitions/{competition}/events", {A}),
+    "fasttrack.add_result": ("POST", "/fasttrack/events/{event}/results", {A}),
+    "fasttrack.propose": ("POST", "/fasttrack/results/{result}/propose", {A}),
+    "fasttrack.mapping": ("GET", "/fasttrack/mapping", {A, S}),
+    "fasttrack.edit_mapping": ("GET", "/fasttrack/mapping/edit", {A}),
+    "panel.index": ("GET", "/panel/", PANEL),
+    "panel.recognition": ("GET", "/panel/recognitions/{recognition}", PANEL),
+    "panel.vote_recognition": ("POST", "/panel/recognitions/{recognition}/vote", PANEL_VOTE),
+    "panel.application": ("GET", "/panel/applications/{exceptional}", PANEL),
+    "panel.vote_application": ("POST", "/panel/applications/{exceptional}/vote", PANEL_VOTE),
+    "appointments.index": ("GET", "/appointments", {A, S}),
+    "appointments.new": ("GET", "/appointments/new", {A}),
+    "appointments.show": ("GET", "/appointments/{appointment}", {A, S}),
+    "appointments.save_dossier": ("POST", "/appointments/{appointment}/dossier", {A}),
+    "appointments.vote": ("POST", "/appointments/{appointment}/votes", {A}),
+    "appointments.record_term": ("POST", "/appointments/{appointment}/term", {A}),
+    "bans.index": ("GET", "/bans", {A, S}),
+    "bans.new": ("GET", "/bans/new", {A}),
+    "bans.show": ("GET", "/bans/{ban}", {A, S}),
+    "bans.lift": ("POST", "/bans/{ban}/lift", {A}),
+    "rulesets.index": ("GET", "/rulesets", {A, S, Role.REVIEWER}),
+    "rulesets.show": ("GET", "/rulesets/cultural_relics_restorer", {A, S, Role.REVIEWER}),
+    "rulesets.edit": ("GET", "/rulesets/cultural_relics_restorer/edit", {A}),
+    "rulesets.reset": ("POST", "/rulesets/cultural_relics_restorer/reset", {A}),
 }
 
 #: the demo account that stands for each role (candidate1 is the candidate whose record is {candidate})
@@ -137,8 +187,10 @@ def _world() -> dict:
         requested_by=supervisor,
         candidate=person("candidate1"),
     )
+    ids = _application_world(body, person)
     db.session.commit()
     return {
+        **ids,
         "relation": db.session.execute(sa.select(RelationRecord.id)).scalars().first(),
         "conflict": db.session.execute(sa.select(PotentialConflictRecord.id)).scalars().first(),
         "training_class": db.session.execute(sa.select(TrainingClass.id)).scalars().first(),
@@ -149,6 +201,109 @@ def _world() -> dict:
         "site": site.id,
         "room": db.session.execute(sa.select(Room.id).where(Room.site_id == site.id)).scalars().first(),
         "foreign_site": foreign.id,
+    }
+
+
+def _application_world(body, person) -> dict:
+    """Objects for the application routes, written directly: this test is about who may reach them."""
+    from datetime import date
+
+    from certify.applications import models as am
+    from certify.core.clock import now_utc
+    from certify.core.demo import demo_photo
+    from certify.institutions.models import Occupation
+
+    now, occupation = now_utc(), db.session.execute(sa.select(Occupation).order_by(Occupation.id)).scalars().first()
+
+    def application(candidate, state, route=am.ApplicationRoute.STANDARD):
+        row = am.Application(
+            body_id=body.id,
+            candidate_person_id=person(candidate),
+            occupation_id=occupation.id,
+            level_ordinal=3,
+            route=route,
+            state=state,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    def evidence(app_row):
+        data = demo_photo(1)
+        row = am.EvidenceFile(
+            application_id=app_row.id,
+            kind=am.EvidenceKind.ID_DOCUMENT,
+            filename="id.png",
+            content_type="image/png",
+            size=len(data),
+            pages=1,
+            sha256="0" * 64,
+            data=data,
+            uploaded_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    submitted = application("candidate1", am.ApplicationState.SUBMITTED)
+    draft = application("candidate1", am.ApplicationState.DRAFT)
+    draft.level_ordinal = 4
+    exceptional = application("candidate5", am.ApplicationState.SUBMITTED, am.ApplicationRoute.EXCEPTIONAL)
+    competition = am.Competition(
+        body_id=body.id,
+        name="示例竞赛",
+        competition_class="national",
+        organiser="示例协会",
+        held_on=date(2026, 6, 1),
+        document_ref="示例〔2026〕1号",
+        created_at=now,
+    )
+    db.session.add(competition)
+    db.session.flush()
+    event = am.CompetitionEvent(competition_id=competition.id, name="陶瓷修复", occupation_id=occupation.id)
+    db.session.add(event)
+    db.session.flush()
+    result = am.CompetitionResult(
+        event_id=event.id, person_id=person("candidate4"), rank=3, participant_type="employee"
+    )
+    db.session.add(result)
+    db.session.flush()
+    recognition = am.Recognition(
+        body_id=body.id,
+        result_id=result.id,
+        person_id=person("candidate4"),
+        occupation_id=occupation.id,
+        awarded_ordinal=5,
+        basis="{}",
+        created_at=now,
+    )
+    appointment = am.Appointment(
+        body_id=body.id, person_id=person("candidate2"), occupation_id=occupation.id, level_ordinal=7, created_at=now
+    )
+    ban = am.Ban(
+        person_id=person("candidate3"),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2029, 1, 1),
+        tier="multi_year_ban",
+        reason="伪造证明",
+        created_at=now,
+    )
+    db.session.add_all([recognition, appointment, ban])
+    db.session.flush()
+    return {
+        "application": submitted.id,
+        "evidence": evidence(submitted).id,
+        "draft": draft.id,
+        "draft_evidence": evidence(draft).id,
+        "exceptional": exceptional.id,
+        "competition": competition.id,
+        "event": event.id,
+        "result": result.id,
+        "recognition": recognition.id,
+        "appointment": appointment.id,
+        "ban": ban.id,
     }
 
 

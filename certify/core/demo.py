@@ -146,6 +146,16 @@ def _people(body: Body, password: str) -> None:
         )
 
 
+def seed_application_world() -> None:
+    """Applications, a competition with a proposed recognition and a ban, on top of the demo world (idempotent)."""
+    from certify.applications.demo import seed_applications_demo
+
+    body = _body()
+    admin = db.session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
+    seed_applications_demo(body, admin)
+    db.session.flush()
+
+
 def seed_demo_world() -> None:
     """Build (or complete) the demo world; running it again changes nothing."""
     password = current_app.config["DEMO_PASSWORD"]

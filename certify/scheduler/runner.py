@@ -38,15 +38,23 @@ def scheduler_lock(app: Flask) -> Iterator[None]:
     """Hold the one-scheduler lock: a PostgreSQL advisory lock, or an exclusive lock file next to SQLite."""
     engine = db.engines[None]
     if engine.dialect.name == "postgresql":
+        lock_id = app.config["SCHEDULER_LOCK_ID"]
         conn = engine.connect()
+        got = False
         try:
-            got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(app.config["SCHEDULER_LOCK_ID"]))).scalar()
+            got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(lock_id))).scalar()
             conn.commit()
             if not got:
                 raise SchedulerLocked("another scheduler holds the PostgreSQL advisory lock")
             yield
         finally:
-            conn.close()  # closing the session releases the advisory lock
+            # A pooled connection outlives close(): release the session-level lock explicitly, and drop the
+            # connection so nothing of this session survives in the pool (a crash releases it with the socket).
+            if got:
+                conn.execute(sa.select(sa.func.pg_advisory_unlock(lock_id)))
+                conn.commit()
+            conn.invalidate()
+            conn.close()
         return
     path = _sqlite_lock_path(app)
     path.parent.mkdir(parents=True, exist_ok=True)

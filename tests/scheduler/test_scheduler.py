@@ -69,3 +69,9 @@ def test_a_second_scheduler_refuses_to_run(database_url, app):
     third = _flask(database_url, "scheduler", "run", "--once")
     _out, err = third.communicate(timeout=60)
     assert third.returncode == 0, err
+
+
+def test_the_lock_is_released_after_a_run_so_the_next_run_may_start(cli):
+    for _ in range(3):
+        result = cli.invoke(args=["scheduler", "run", "--once"])
+        assert result.exit_code == 0, result.output
