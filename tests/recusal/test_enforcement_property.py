@@ -96,7 +96,7 @@ def _people(world):
 
 
 def test_no_conflicted_assignment_or_score_without_an_override(app, world, backend):
-    examples = 1000 if backend == "sqlite" else 150
+    examples = 1000 if backend == "sqlite" else 100
 
     @settings(
         max_examples=examples,
