@@ -117,14 +117,14 @@ def roster_template_xlsx() -> bytes:
     sheet.title = "培训花名册"
     sheet.append([label["zh_CN"] for label in COLUMN_LABELS.values()])
     common = [
-        "某某职业技能培训学校",
-        "2026年第1期电工培训班",
-        "6-31-01-03",
+        "示例文物修复培训学校",
+        "2026年第1期文物修复师（陶瓷）培训班",
+        "4-13-03-02",
         "四级/中级工",
         date(2026, 3, 2),
         date(2026, 4, 30),
     ]
-    for role, name, body in (("培训教师", "王建国", "11010119750312003"), ("学员", "李晓明", "44030519980706002")):
+    for role, name, body in (("培训教师", "示例教师", "11010119750312003"), ("学员", "示例学员", "44030519980706002")):
         sheet.append([*common, role, name, "居民身份证", body + mod11_2_check_char(body)])
     for column_cells in sheet.iter_cols(min_row=2, min_col=5, max_col=6):
         for cell in column_cells:

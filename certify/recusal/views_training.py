@@ -106,9 +106,21 @@ def import_roster():
         result = training.import_roster(current_user.body, data, upload.filename or "roster")
     except training.RosterRejected as rejected:
         db.session.rollback()
-        return render_template("recusal/roster_report.html", problems=rejected.problems, created=None), 400
+        return render_template(
+            "recusal/roster_report.html", problems=rejected.problems, created=None, column_label=_column_label
+        ), 400
     db.session.commit()
-    return render_template("recusal/roster_report.html", problems=(), created=result)
+    return render_template("recusal/roster_report.html", problems=(), created=result, column_label=_column_label)
+
+
+def _column_label(column: str | None) -> str:
+    """A roster column as its header reads in the user's language (occupation_code → 职业编码)."""
+    from certify.core.i18n import current_locale
+    from certify.recusal.roster_texts import COLUMN_LABELS
+
+    if not column:
+        return ""
+    return COLUMN_LABELS.get(column, {}).get(current_locale(), column)
 
 
 @bp.get("/classes/template.xlsx")

@@ -239,3 +239,31 @@ def test_the_supervisor_sees_but_cannot_change(app, admin):
     assert supervisor.get("/recusal/relations").status_code == 200
     assert post_form(supervisor, "/recusal/conflicts/detect", {}).status_code == 403
     assert supervisor.get("/recusal/draws/new").status_code == 403
+
+
+def test_the_downloaded_template_imports_as_it_is(admin):
+    template = admin.get("/recusal/classes/template.xlsx").data
+    response = post_form(
+        admin,
+        "/recusal/classes/import",
+        {"roster": (io.BytesIO(template), "roster.xlsx")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[-800:]
+    assert "Imported 1 class(es)" in response.get_data(as_text=True)
+
+
+def test_roster_problems_name_the_column_as_its_header_reads(admin):
+    data = _roster_csv(
+        [["示例文博学院", "坏班", "4-13", "2", "2025-01-01", "2025-06-30", "学员", "某人", "110105194912310021"]]
+    )
+    response = post_form(
+        admin,
+        "/recusal/classes/import",
+        {"roster": (io.BytesIO(data), "roster.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    page = response.get_data(as_text=True)
+    assert "<td>Occupation code</td>" in page and "occupation_code" not in page
