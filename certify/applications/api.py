@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -85,6 +85,13 @@ def eligibility():
     today = local_date(now_utc(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
     verdict, profile_problems = queries.verdict_for(code.strip(), level, profile, person, today)
     locale = current_locale()
+    if request.args.get("format") == "html":
+        # The page's own verdict panel, rendered by the same template as on save (one rendering of a verdict).
+        return render_template(
+            "applications/_verdict.html",
+            verdict=verdict.to_json(locale) if verdict else None,
+            profile_problems=[p.message(locale) for p in profile_problems],
+        )
     if verdict is None:
         return _bad(
             [{"field": f"profile.{p.path}", "code": p.code, "message": p.message(locale)} for p in profile_problems]

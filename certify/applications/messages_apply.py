@@ -135,6 +135,7 @@ EVIDENCE_LABELS = {
 EVENT_LABELS = {
     "created": _l("Application created"),
     "profile_saved": _l("Profile saved"),
+    "pledges_voided": _l("Pledges withdrawn because the application changed; pledge again before submitting"),
     "evidence_added": _l("Evidence added"),
     "evidence_removed": _l("Evidence removed"),
     "pledged": _l("Pledges recorded"),

@@ -175,6 +175,28 @@ def save_profile(app: Application, data: dict, *, user_id: int | None) -> None:
     app.profile = audit.canonical_json(data)
     _event(app, "profile_saved", {}, user_id)
     _record("profile_saved", app, {"profile": before}, {"profile": data})
+    _void_pledges(app, user_id)
+
+
+PLEDGE_FIELDS = (
+    "candidate_pledged_at",
+    "candidate_pledge_ip",
+    "employer_pledge_name",
+    "employer_pledge_signatory",
+    "employer_pledged_at",
+    "employer_pledge_ip",
+)
+
+
+def _void_pledges(app: Application, user_id: int | None) -> None:
+    """A pledge vouches for the content as it stood: any change after it means pledging again."""
+    if app.candidate_pledged_at is None and app.employer_pledged_at is None:
+        return
+    before = {f: getattr(app, f) for f in PLEDGE_FIELDS}
+    for name in PLEDGE_FIELDS:
+        setattr(app, name, None)
+    _event(app, "pledges_voided", {}, user_id)
+    _record("pledges_voided", app, before, None)
 
 
 def add_evidence(
@@ -212,6 +234,7 @@ def add_evidence(
     ]
     _event(app, "evidence_added", {"kind": kind, "files": [r.filename for r in rows]}, user_id)
     _record("evidence_added", app, None, {"kind": kind, "files": summary})
+    _void_pledges(app, user_id)
     return rows
 
 
@@ -222,6 +245,7 @@ def remove_evidence(app: Application, evidence: EvidenceFile, *, user_id: int | 
     db.session.delete(evidence)
     _event(app, "evidence_removed", {"kind": evidence.kind, "files": [evidence.filename]}, user_id)
     _record("evidence_removed", app, before, None)
+    _void_pledges(app, user_id)
 
 
 def pledge(

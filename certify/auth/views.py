@@ -79,6 +79,10 @@ def login():
     session.clear()
     if locale:
         session["locale"] = locale
+    if locale and locale != outcome.user.locale:
+        # The language picked on the sign-in page is the one the user wants now.
+        operations.set_locale(outcome.user, locale)
+        db.session.commit()
     login_user(SessionUser(outcome.user, outcome.token, 0))
     session.permanent = True
     response = redirect(safe_next(form.next.data) or url_for("core.home"))

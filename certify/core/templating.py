@@ -6,8 +6,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as format_datetime_in
 from flask import Flask, current_app, request
-from flask_babel import format_datetime
+from flask_babel import get_locale
 from flask_login import current_user
 
 from certify.auth.models import Role
@@ -22,7 +23,9 @@ def local_time(value: datetime | None, fmt: str = "medium") -> str:
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user.is_authenticated and current_user.body is not None:
         tz = current_user.body.timezone
-    return format_datetime(value.astimezone(ZoneInfo(tz)).replace(tzinfo=None), fmt)
+    # Babel converts the aware UTC instant into the zone itself (handing it a naive local time would make
+    # Flask-Babel treat it as UTC and shift it a second time).
+    return format_datetime_in(value, fmt, tzinfo=ZoneInfo(tz), locale=get_locale())
 
 
 def level_label(ordinal: int | None) -> str:
@@ -37,6 +40,16 @@ def localised(obj, attr: str = "name") -> str:
     if current_locale() == "en" and getattr(obj, f"{attr}_en", None):
         return getattr(obj, f"{attr}_en")
     return getattr(obj, f"{attr}_zh", None) or getattr(obj, attr, "")
+
+
+def certificate_level(number: str | None) -> int | None:
+    """The ladder ordinal a certificate number names (22-character or legacy 16-digit), if it names one."""
+    from certify.ladder.profile import level_from_certificate_number
+
+    if not number:
+        return None
+    ordinal, _problems = level_from_certificate_number(str(number))
+    return ordinal
 
 
 def join_list(items) -> str:
@@ -68,6 +81,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["enum_label"] = enum_label
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.filters["certificate_level"] = certificate_level
 
     @app.context_processor
     def _globals():

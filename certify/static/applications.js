@@ -31,34 +31,24 @@
     if (s1 && (s1.value || s2.value)) data.first_secretary = {start: s1.value || null, end: s2.value || null, excellent: form.querySelector('[name="secretary_excellent"]').checked};
     return data;
   }
-  function show(panel, verdict, problems) {
-    var list = document.createElement("ul");
-    (problems || []).concat(verdict ? verdict.failing_checks.map(function (c) { return c; }) : []).forEach(function (p) {
-      var li = document.createElement("li"); li.textContent = p.message; list.appendChild(li);
-    });
-    var head = document.createElement("p");
-    var strong = document.createElement("strong");
-    strong.textContent = verdict && verdict.eligible ? panel.dataset.eligible : panel.dataset.notEligible;
-    head.appendChild(strong);
-    if (verdict && verdict.satisfied_option) head.appendChild(document.createTextNode(" · " + verdict.satisfied_option.label));
-    if (verdict && verdict.ban) head.appendChild(document.createTextNode(" · " + verdict.ban.message));
-    var title = panel.querySelector("h2");
-    panel.textContent = "";
-    if (title) panel.appendChild(title);
-    panel.appendChild(head);
-    if (!(verdict && verdict.eligible)) panel.appendChild(list);
-  }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("profile-form"), panel = document.getElementById("verdict");
     if (!form || !panel || !window.fetch) return;
     var token = form.querySelector('[name="csrf_token"]').value, timer = null;
+    // The server renders the panel with the same template as on save: options stay grouped ("any one of").
     function update() {
-      fetch(form.dataset.api, {
+      fetch(form.dataset.api + "?format=html", {
         method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": token},
         body: JSON.stringify({occupation: form.dataset.occupation, level: parseInt(form.dataset.level, 10), profile: profile(form)})
-      }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
-        .then(function (res) { if (res[0]) show(panel, res[1], []); else show(panel, null, (res[1].error || {}).problems || []); })
+      }).then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#verdict");
+          if (fresh) { panel.replaceWith(fresh); panel = fresh; }
+        })
         .catch(function () {});
     }
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });

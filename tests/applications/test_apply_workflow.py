@@ -217,6 +217,10 @@ def test_the_whole_workflow_through_the_pages(web):
     corrected = {**WORKED_SINCE_2015, "work_history-0-start": "2014-07-01"}
     assert save_profile(candidate, app_id, corrected).status_code == 302
     assert upload(candidate, app_id, [(pdf(6), "social-insurance.pdf")], "social_insurance").status_code == 302
+    # The pledges vouched for the content as it stood: after the corrections both sides pledge again.
+    response = post_form(candidate, f"/applications/{app_id}/submit", page=f"/applications/{app_id}")
+    assert response.status_code == 400 and application(app_id).state == ApplicationState.RETURNED
+    assert pledge(candidate, app_id).status_code == 302
     response = post_form(candidate, f"/applications/{app_id}/submit", page=f"/applications/{app_id}")
     assert response.status_code == 302 and application(app_id).state == ApplicationState.SUBMITTED
     assert "Your corrected application has been submitted again." in text(candidate.get(f"/applications/{app_id}"))
@@ -228,7 +232,16 @@ def test_the_whole_workflow_through_the_pages(web):
     assert queries.approved_application(person("candidate1").id, row.occupation_id, 3).id == app_id
 
     kinds = [e.kind for e in row.events]
-    for kind in ("created", "profile_saved", "evidence_added", "pledged", "submitted", "returned", "resubmitted"):
+    for kind in (
+        "created",
+        "profile_saved",
+        "evidence_added",
+        "pledged",
+        "submitted",
+        "returned",
+        "pledges_voided",
+        "resubmitted",
+    ):
         assert kind in kinds
     assert kinds[-1] == "approved"
     actions = set(db.session.execute(sa.select(AuditEntry.action).where(AuditEntry.object_id == str(app_id))).scalars())
