@@ -177,9 +177,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(scheduler_cli)
     from certify.auth.cli import users_cli
+    from certify.bank.cli import bank_cli
     from certify.ladder.cli import ladder_cli
     from certify.recusal.cli import recusal_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(recusal_cli)
     app.cli.add_command(ladder_cli)
+    app.cli.add_command(bank_cli)
