@@ -31,7 +31,7 @@ from certify.core.access import roles_required
 from certify.core.clock import now_utc
 from certify.core.db import db
 from certify.core.errors import Refused
-from certify.core.forms import apply_refusal
+from certify.core.forms import apply_refusal, flash_refusal
 from certify.core.i18n import current_locale
 from certify.core.templating import localised
 from certify.institutions.models import Body, Person
@@ -248,9 +248,7 @@ def remove_evidence(application_id: int, evidence_id: int):
         try:
             operations.remove_evidence(app, row, user_id=current_user.id)
         except Refused as refused:
-            db.session.rollback()
-            for message in refused.messages():
-                flash(message, "error")
+            flash_refusal(refused)
         else:
             db.session.commit()
             flash(_("The file has been removed."), "success")

@@ -17,7 +17,7 @@ from certify.auth.models import Role
 from certify.core.access import roles_required
 from certify.core.db import db
 from certify.core.errors import Refused
-from certify.core.forms import apply_refusal
+from certify.core.forms import apply_refusal, flash_refusal
 from certify.core.i18n import current_locale
 from certify.core.templating import join_list, level_label
 from certify.institutions.models import BodyOccupation, Occupation
@@ -144,9 +144,7 @@ def reset(key: str):
         try:
             ops.reset_ruleset(key)
         except Refused as refused:
-            db.session.rollback()
-            for message in refused.messages():
-                flash(message, "error")
+            flash_refusal(refused)
         else:
             db.session.commit()
             flash(_("The shipped version of the rule set is in force again."), "success")

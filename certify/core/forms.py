@@ -48,3 +48,23 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(str(self.parse_message)) from None
+
+
+def flash_refusal(refused) -> None:
+    """For a POST that redirects: undo the transaction and show every problem of a refusal as a message."""
+    from flask import flash
+
+    from certify.core.db import db
+
+    db.session.rollback()
+    for message in refused.messages():
+        flash(message, "error")
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """For a POST that redirects: show every field error, named by its field."""
+    from flask import flash
+
+    for field in form:
+        for message in getattr(field, "errors", []):
+            flash(f"{field.label.text}: {message}", "error")

@@ -11,7 +11,7 @@ from certify.auth.models import Role
 from certify.core.access import login_required, roles_required
 from certify.core.db import db
 from certify.core.errors import Refused
-from certify.core.forms import apply_refusal
+from certify.core.forms import apply_refusal, flash_form_errors, flash_refusal
 from certify.institutions import people, queries
 from certify.institutions.forms import (
     AccountForm,
@@ -172,9 +172,7 @@ def set_roles(person_id: int):
     try:
         auth_ops.set_roles(account, role_set(form.roles.data), by=current_user.user)
     except Refused as refused:
-        db.session.rollback()
-        for message in refused.messages():
-            flash(message, "error")
+        flash_refusal(refused)
     else:
         db.session.commit()
         flash(_("The roles have been saved."), "success")
@@ -194,9 +192,7 @@ def reset_password(person_id: int):
     try:
         auth_ops.change_password(account, None, form.new_password.data)
     except Refused as refused:
-        db.session.rollback()
-        for message in refused.messages():
-            flash(message, "error")
+        flash_refusal(refused)
     else:
         db.session.commit()
         flash(
@@ -220,16 +216,12 @@ def create_account(person_id: int):
                 person, form.username.data, form.password.data, role_set(form.roles.data), by=current_user.user
             )
         except Refused as refused:
-            db.session.rollback()
-            for message in refused.messages():
-                flash(message, "error")
+            flash_refusal(refused)
         else:
             db.session.commit()
             flash(_("The login account has been created."), "success")
     else:
-        for field in form:
-            for message in getattr(field, "errors", []):
-                flash(message, "error")
+        flash_form_errors(form)
     return redirect(url_for("people.show", person_id=person.id))
 
 
@@ -245,9 +237,7 @@ def disable(person_id: int):
         try:
             auth_ops.set_active(account, False, form.reason.data or None)
         except Refused as refused:
-            db.session.rollback()
-            for message in refused.messages():
-                flash(message, "error")
+            flash_refusal(refused)
         else:
             db.session.commit()
             flash(_("The account has been disabled and all its sessions ended."), "success")

@@ -14,7 +14,7 @@ from certify.auth.models import Role
 from certify.core.access import roles_required
 from certify.core.db import db
 from certify.core.errors import Refused
-from certify.core.forms import apply_refusal
+from certify.core.forms import apply_refusal, flash_form_errors, flash_refusal
 from certify.institutions.identity import mask_id
 from certify.institutions.models import Person
 from certify.institutions.people import organisation_named
@@ -206,9 +206,7 @@ def decide(conflict_id: int, decision: str):
     try:
         conflicts.decide_potential(row, decision == "confirm", form.reason.data, current_user.user)
     except Refused as refused:
-        db.session.rollback()
-        for message in refused.messages():
-            flash(message, "error")
+        flash_refusal(refused)
     else:
         db.session.commit()
         flash(_("The decision is recorded and pinned."), "success")
@@ -232,16 +230,12 @@ def add_employment(person_id: int):
             organisation = organisation_named(form.organisation.data)
             training.record_employment(person.id, organisation.id, form.starts_on.data, form.ends_on.data)
         except Refused as refused:
-            db.session.rollback()
-            for message in refused.messages():
-                flash(message, "error")
+            flash_refusal(refused)
         else:
             db.session.commit()
             flash(_("The employment has been recorded."), "success")
     else:
-        for field in form:
-            for message in getattr(field, "errors", []):
-                flash(f"{field.label.text}: {message}", "error")
+        flash_form_errors(form)
     return redirect(url_for("recusal.person_sheet", person_id=person.id))
 
 

@@ -14,7 +14,7 @@ from certify.auth.models import Role as AccountRole
 from certify.core.access import roles_required
 from certify.core.db import db
 from certify.core.errors import Refused
-from certify.core.forms import apply_refusal
+from certify.core.forms import apply_refusal, flash_refusal
 from certify.core.i18n import current_locale
 from certify.institutions.identity import mask_id, normalise
 from certify.institutions.models import Occupation, Person
@@ -272,12 +272,6 @@ def new_override():
     ), (400 if request.method == "POST" else 200)
 
 
-def _flash_refusal(refused: Refused) -> None:
-    db.session.rollback()
-    for message in refused.messages():
-        flash(message, "error")
-
-
 def _flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
@@ -295,7 +289,7 @@ def approve_override(override_id: int):
     try:
         operations.approve_override(row, current_user.user)
     except Refused as refused:
-        _flash_refusal(refused)
+        flash_refusal(refused)
     else:
         db.session.commit()
         flash(_("Your approval of override #%(id)d has been recorded.", id=row.id), "success")
@@ -313,7 +307,7 @@ def revoke_override(override_id: int):
     try:
         operations.revoke_override(row, form.reason.data or "")
     except Refused as refused:
-        _flash_refusal(refused)
+        flash_refusal(refused)
     else:
         db.session.commit()
         flash(_("Override #%(id)d has been revoked.", id=row.id), "success")
