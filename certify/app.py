@@ -43,6 +43,7 @@ def _import_models() -> None:
     """Import every model module so that the metadata (and migrations) see all tables."""
     from certify.applications import models as _applications  # noqa: F401
     from certify.auth import models as _auth  # noqa: F401
+    from certify.bank import models as _bank  # noqa: F401
     from certify.institutions import models as _institutions  # noqa: F401
     from certify.ladder import models as _ladder  # noqa: F401
     from certify.recusal import models as _recusal  # noqa: F401
@@ -122,6 +123,11 @@ def register_blueprints(app: Flask) -> None:
     from certify.applications.views_review import bp as application_review_bp
     from certify.applications.views_rulesets import bp as rulesets_bp
     from certify.auth.views import bp as auth_bp
+    from certify.bank.views import bp as bank_bp
+    from certify.bank.views_blueprints import bp as bank_blueprints_bp
+    from certify.bank.views_elements import bp as bank_elements_bp
+    from certify.bank.views_imports import bp as bank_imports_bp
+    from certify.bank.views_stats import bp as bank_stats_bp
     from certify.core.views import bp as core_bp
     from certify.institutions.views import bp as institutions_bp
     from certify.institutions.views_people import bp as people_bp
@@ -151,6 +157,11 @@ def register_blueprints(app: Flask) -> None:
         appointments_bp,
         bans_bp,
         rulesets_bp,
+        bank_bp,
+        bank_elements_bp,
+        bank_imports_bp,
+        bank_blueprints_bp,
+        bank_stats_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -163,9 +174,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from certify.bank.rendering import question_html
     from certify.core.templating import register
 
     register(app)
+    app.jinja_env.filters["question_html"] = question_html
 
 
 def register_commands(app: Flask) -> None:
@@ -177,6 +190,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(scheduler_cli)
     from certify.auth.cli import users_cli
+    from certify.bank import cli_assemble as _assemble  # noqa: F401  (adds `bank assemble` to the group)
+    from certify.bank import cli_import as _import  # noqa: F401  (adds `bank import` to the group)
     from certify.bank.cli import bank_cli
     from certify.ladder.cli import ladder_cli
     from certify.recusal.cli import recusal_cli
