@@ -47,7 +47,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # the largest upload: a 20 MB question file (question_bank's own cap) plus the form around it
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
     # Password hashing (argon2id). OWASP minimum: t=2, m=19 MiB, p=1.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024
@@ -95,6 +96,11 @@ _ENV_OVERRIDES = {
     "CERTIFY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "CERTIFY_DEMO_PASSWORD": "DEMO_PASSWORD",
     "CERTIFY_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    # review thresholds for item statistics (certify.bank.statistics_ops reads them, with DOMAIN defaults)
+    "CERTIFY_ITEM_FLAG_FACILITY_HIGH": "CERTIFY_ITEM_FLAG_FACILITY_HIGH",
+    "CERTIFY_ITEM_FLAG_FACILITY_LOW": "CERTIFY_ITEM_FLAG_FACILITY_LOW",
+    "CERTIFY_ITEM_FLAG_DISCRIMINATION_MIN": "CERTIFY_ITEM_FLAG_DISCRIMINATION_MIN",
+    "CERTIFY_ITEM_FLAG_DISTRACTOR_MARGIN": "CERTIFY_ITEM_FLAG_DISTRACTOR_MARGIN",
 }
 
 

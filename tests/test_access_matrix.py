@@ -19,6 +19,7 @@ from certify.recusal import operations as recusal_ops
 from certify.recusal.models import PotentialConflictRecord, RelationRecord, TrainingClass
 from certify.recusal.policy import SessionKind
 from tests.factories import login, post_form
+from tests.matrix_bank import bank_world
 
 ALL = frozenset(Role)
 A, S, C = Role.ADMIN, Role.SUPERVISOR, Role.CANDIDATE
@@ -27,6 +28,10 @@ STAFF = ALL - {Role.CANDIDATE, Role.REGULATOR}
 PANEL = {A, S, Role.REVIEWER, Role.SENIOR_ASSESSOR, Role.ASSESSOR}
 PANEL_VOTE = PANEL - {S}
 SIGNED_IN = ALL
+R = Role.REVIEWER
+CONTENT = {Role.AUTHOR, R}  # question content: authors and reviewers (plus a pledge and recusal's leave)
+BANK_STAFF = {A, Role.AUTHOR, R}
+BANK_VIEW = BANK_STAFF | {S}  # the bank's structure and statistics; supervisors read, never content
 
 #: endpoint → (method, URL template, who is allowed). `{candidate}` is candidate1's person, `{other}` another
 #: candidate's, `{site}`/`{room}` the demo body's, `{foreign_site}` one of another body.
@@ -133,6 +138,47 @@ MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
     "rulesets.show": ("GET", "/rulesets/cultural_relics_restorer", {A, S, Role.REVIEWER}),
     "rulesets.edit": ("GET", "/rulesets/cultural_relics_restorer/edit", {A}),
     "rulesets.reset": ("POST", "/rulesets/cultural_relics_restorer/reset", {A}),
+    "bank.index": ("GET", "/bank", BANK_VIEW),
+    "bank.pledge": ("GET", "/bank/pledge/4-13-03-02", CONTENT),
+    "bank.questions": ("GET", "/bank/questions?occupation=4-13-03-02", CONTENT),
+    "bank.new_question": ("GET", "/bank/questions/new?occupation=4-13-03-02&level=4", CONTENT),
+    "bank.question": ("GET", "/bank/questions/{question}", CONTENT),
+    "bank.edit_question": ("GET", "/bank/questions/{question}/edit", CONTENT),
+    "bank.submit_version": ("POST", "/bank/versions/{version}/submit", CONTENT),
+    "bank.review_version": ("GET", "/bank/versions/{version}/review", {R}),
+    "bank.promote_version": ("POST", "/bank/versions/{version}/promote", {R}),
+    "bank.retire_version": ("POST", "/bank/versions/{version}/retire", {R}),
+    "bank.review_queue": ("GET", "/bank/review", {R}),
+    "bank.asset": ("GET", "/bank/assets/{asset}", CONTENT),
+    "bank_elements.index": ("GET", "/bank/elements", BANK_VIEW),
+    "bank_elements.template": ("GET", "/bank/elements/template.xlsx", BANK_VIEW),
+    "bank_elements.table": ("GET", "/bank/elements/4-13-03-02", BANK_VIEW),
+    "bank_elements.download": ("GET", "/bank/elements/4-13-03-02.xlsx", BANK_VIEW),
+    "bank_elements.bank_size": ("GET", "/bank/elements/4-13-03-02/bank-size?level=4", BANK_VIEW),
+    "bank_elements.upload": ("GET", "/bank/elements/4-13-03-02/upload", {A}),
+    "bank_imports.index": ("GET", "/bank/imports", BANK_STAFF),
+    "bank_imports.new": ("GET", "/bank/imports/new", CONTENT),
+    "bank_imports.show": ("GET", "/bank/imports/{bank_import}", CONTENT),
+    "bank_imports.template": ("GET", "/bank/template.xlsx", BANK_STAFF),
+    "bank_imports.export": ("GET", "/bank/exports/new", CONTENT),
+    "bank_blueprints.index": ("GET", "/bank/blueprints", BANK_VIEW),
+    "bank_blueprints.new": ("GET", "/bank/blueprints/new", {A, R}),
+    "bank_blueprints.show": ("GET", "/bank/blueprints/{blueprint}", BANK_VIEW),
+    "bank_blueprints.edit": ("GET", "/bank/blueprints/{blueprint}/edit", {A, R}),
+    "bank_blueprints.check": ("POST", "/bank/blueprints/{blueprint}/check", {A, R}),
+    "bank_blueprints.feasibility": ("GET", "/bank/blueprints/{blueprint}/feasibility", BANK_VIEW),
+    "bank_blueprints.approve": ("POST", "/bank/blueprints/{blueprint}/approve", {A, R}),
+    "bank_blueprints.retire": ("POST", "/bank/blueprints/{blueprint}/retire", {A, R}),
+    "bank_blueprints.assemble": ("GET", "/bank/blueprints/{blueprint}/assemble", {A, R}),
+    "bank_blueprints.run": ("GET", "/bank/runs/{run}", BANK_VIEW),
+    "bank_blueprints.run_used": ("POST", "/bank/runs/{run}/used", {A, R}),
+    "bank_blueprints.paper": ("GET", "/bank/papers/{paper}", BANK_VIEW),
+    "bank_blueprints.paper_content": ("GET", "/bank/papers/{paper}/content", CONTENT),
+    "bank_stats.upload": ("GET", "/bank/papers/{paper}/results", {A, R}),
+    "bank_stats.session": ("GET", "/bank/sessions/{sitting}", BANK_VIEW),
+    "bank_stats.flags": ("GET", "/bank/flags", BANK_VIEW),
+    "bank_stats.resolve": ("POST", "/bank/flags/{flag}/resolve", {R}),
+    "bank_stats.item": ("GET", "/bank/questions/{question}/statistics", BANK_VIEW),
 }
 
 #: the demo account that stands for each role (candidate1 is the candidate whose record is {candidate})
@@ -187,7 +233,7 @@ def _world() -> dict:
         requested_by=supervisor,
         candidate=person("candidate1"),
     )
-    ids = _application_world(body, person)
+    ids = {**_application_world(body, person), **bank_world(body)}
     db.session.commit()
     return {
         **ids,

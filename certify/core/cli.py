@@ -21,7 +21,7 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
     import sqlalchemy as sa
 
     from certify.auth.models import User
-    from certify.core.demo import seed_application_world, seed_demo_world
+    from certify.core.demo import seed_application_world, seed_bank_world, seed_demo_world
 
     if if_empty and db.session.execute(sa.select(User.id).limit(1)).first():
         click.echo("database already has accounts: demo world not loaded")
@@ -36,6 +36,7 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
     try:
         seed_demo_world()
         seed_application_world()
+        seed_bank_world()
         db.session.commit()
     except Refused as refused:
         db.session.rollback()

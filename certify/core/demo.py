@@ -156,6 +156,16 @@ def seed_application_world() -> None:
     db.session.flush()
 
 
+def seed_bank_world() -> None:
+    """The question bank (element table, reviewed questions, a blueprint, papers, statistics), once."""
+    from certify.bank.demo import seed_bank_demo
+
+    body = _body()
+    admin = db.session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
+    seed_bank_demo(body, admin)
+    db.session.flush()
+
+
 def seed_demo_world() -> None:
     """Build (or complete) the demo world; running it again changes nothing."""
     password = current_app.config["DEMO_PASSWORD"]

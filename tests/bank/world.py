@@ -22,7 +22,8 @@ OTHER_OCCUPATION = "4-13-03-03"
 #: level ordinal of 高级工 (senior worker) on the ladder
 LEVEL = 4
 
-#: range path → (name, {level: weight}); points three per innermost range, importance X except the last (Y)
+#: range path → (name, {level: weight}); ten points per weighted range, X except the last (Z: 10 %, over the 5 %
+#: limit on purpose, so the table-validation pages have something to report)
 RANGES = {
     "A": ("基础知识", {}),
     "A-A": ("文物保护法规", {LEVEL: 20}),
@@ -57,7 +58,9 @@ def make_element_table(body: Body, occupation: Occupation) -> ElementTableRecord
     position = 0
     for code, (name, weights) in RANGES.items():
         table.nodes.append(
-            ElementNode(code=code, kind=ElementNodeKind.RANGE, name=name, weights=json.dumps(weights), position=position)
+            ElementNode(
+                code=code, kind=ElementNodeKind.RANGE, name=name, weights=json.dumps(weights), position=position
+            )
         )
         position += 1
         if not weights:
