@@ -7,7 +7,7 @@ by the gate, which records a blocked attempt and shows its reasons.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -89,7 +89,7 @@ def index():
         pledge = access.pledge_of(current_user, occupation) if current_user.has_role(*CONTENT_ROLES) else None
         per_level = [(lvl, counts.get((occupation.id, lvl))) for lvl in sorted(levels)]
         rows.append((occupation, pledge, per_level))
-    links = [name for name in SECTION_ENDPOINTS if name in current_app.view_functions]
+    links = list(SECTION_ENDPOINTS)
     return render_template(
         "bank/index.html",
         rows=rows,

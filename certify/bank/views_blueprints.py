@@ -7,11 +7,9 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import TemplateNotFound
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from certify.auth.models import Role, User
@@ -58,12 +56,9 @@ def _state_labels() -> dict[BlueprintState, str]:
     }
 
 
-def _question_url(question_id: int) -> str | None:
-    """A link to the question's page when the question pages are installed."""
-    try:
-        return url_for("bank.question", question_id=question_id)
-    except BuildError:
-        return None
+def _question_url(question_id: int) -> str:
+    """A link to the question's page."""
+    return url_for("bank.question", question_id=question_id)
 
 
 def _num(value) -> str:
@@ -340,14 +335,6 @@ def paper(paper_id: int):
     return _render("paper.html", paper=record, question_url=_question_url, sittings=list(sittings))
 
 
-def _has_question_macro() -> bool:
-    try:
-        current_app.jinja_env.get_template("bank/_question.html")
-    except TemplateNotFound:
-        return False
-    return True
-
-
 @bp.get("/papers/<int:paper_id>/content")
 @roles_required(*CONTENT_ROLES)
 def paper_content(paper_id: int):
@@ -367,6 +354,5 @@ def paper_content(paper_id: int):
         paper=record,
         items=items,
         personal=personal,
-        has_question_macro=_has_question_macro(),
         question_url=_question_url,
     )

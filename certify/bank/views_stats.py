@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from certify.auth.models import Role
@@ -70,20 +69,14 @@ class ResolveForm(FlaskForm):
     note = TextAreaField(_l("Note"))
 
 
-def question_url(question_id: int) -> str | None:
-    """The question's page in the bank, when that page exists."""
-    try:
-        return url_for("bank.question", question_id=question_id)
-    except BuildError:
-        return None
+def question_url(question_id: int) -> str:
+    """The question's page in the bank."""
+    return url_for("bank.question", question_id=question_id)
 
 
-def paper_url(paper_id: int) -> str | None:
-    """The paper's summary page, when that page exists."""
-    try:
-        return url_for("bank_blueprints.paper", paper_id=paper_id)
-    except BuildError:
-        return None
+def paper_url(paper_id: int) -> str:
+    """The paper's summary page."""
+    return url_for("bank_blueprints.paper", paper_id=paper_id)
 
 
 def _paper(paper_id: int) -> PaperRecord:
