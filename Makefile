@@ -12,6 +12,8 @@ run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "certify on http://127.0.0.1:$(PORT) — demo logins in README.md (password: certify-demo)"
+	@# the scheduler (auto-submit sweep, lapses) runs beside the web server and stops with it
+	$(BIN)/flask scheduler run & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
 
 test: setup chromium

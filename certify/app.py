@@ -8,6 +8,7 @@ import secrets
 from flask import Flask, g, request
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from certify.config import PROJECT_ROOT, build_config
 from certify.core.db import db, reset_request_mode, set_read_only_request
@@ -19,6 +20,14 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:…>` limited to what an integer primary key can hold on PostgreSQL and SQLite."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config_object=None) -> Flask:
     """Build a configured application."""
     app = Flask(
@@ -28,6 +37,8 @@ def create_app(config_object=None) -> Flask:
         static_folder="static",
     )
     app.config.update(build_config(config_object))
+    # Ids in URLs are database integers: a number beyond their range is simply not found (404), never a 500.
+    app.url_map.converters["int"] = DatabaseId
     _import_models()
     register_extensions(app)
     register_request_hooks(app)
@@ -44,6 +55,7 @@ def _import_models() -> None:
     from certify.applications import models as _applications  # noqa: F401
     from certify.auth import models as _auth  # noqa: F401
     from certify.bank import models as _bank  # noqa: F401
+    from certify.exams import models as _exams  # noqa: F401
     from certify.institutions import models as _institutions  # noqa: F401
     from certify.ladder import models as _ladder  # noqa: F401
     from certify.recusal import models as _recusal  # noqa: F401
@@ -129,6 +141,11 @@ def register_blueprints(app: Flask) -> None:
     from certify.bank.views_imports import bp as bank_imports_bp
     from certify.bank.views_stats import bp as bank_stats_bp
     from certify.core.views import bp as core_bp
+    from certify.exams.api import bp as exam_api_bp
+    from certify.exams.views_invigilate import bp as invigilate_bp
+    from certify.exams.views_marking import bp as marking_bp
+    from certify.exams.views_sessions import bp as exams_bp
+    from certify.exams.views_take import bp as exam_take_bp
     from certify.institutions.views import bp as institutions_bp
     from certify.institutions.views_people import bp as people_bp
     from certify.institutions.views_registration import bp as registration_bp
@@ -162,6 +179,11 @@ def register_blueprints(app: Flask) -> None:
         bank_imports_bp,
         bank_blueprints_bp,
         bank_stats_bp,
+        exams_bp,
+        exam_take_bp,
+        exam_api_bp,
+        invigilate_bp,
+        marking_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -20,6 +20,7 @@ from certify.recusal.models import PotentialConflictRecord, RelationRecord, Trai
 from certify.recusal.policy import SessionKind
 from tests.factories import login, post_form
 from tests.matrix_bank import bank_world
+from tests.matrix_exams import EXAM_MATRIX, exams_world
 
 ALL = frozenset(Role)
 A, S, C = Role.ADMIN, Role.SUPERVISOR, Role.CANDIDATE
@@ -179,6 +180,7 @@ MATRIX: dict[str, tuple[str, str, frozenset | str]] = {
     "bank_stats.flags": ("GET", "/bank/flags", BANK_VIEW),
     "bank_stats.resolve": ("POST", "/bank/flags/{flag}/resolve", {R}),
     "bank_stats.item": ("GET", "/bank/questions/{question}/statistics", BANK_VIEW),
+    **EXAM_MATRIX,
 }
 
 #: the demo account that stands for each role (candidate1 is the candidate whose record is {candidate})
@@ -234,6 +236,7 @@ def _world() -> dict:
         candidate=person("candidate1"),
     )
     ids = {**_application_world(body, person), **bank_world(body)}
+    ids |= exams_world(body, ids)
     db.session.commit()
     return {
         **ids,

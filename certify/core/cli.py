@@ -21,7 +21,7 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
     import sqlalchemy as sa
 
     from certify.auth.models import User
-    from certify.core.demo import seed_application_world, seed_bank_world, seed_demo_world
+    from certify.core.demo import seed_application_world, seed_bank_world, seed_demo_world, seed_exam_world
 
     if if_empty and db.session.execute(sa.select(User.id).limit(1)).first():
         click.echo("database already has accounts: demo world not loaded")
@@ -37,6 +37,7 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
         seed_demo_world()
         seed_application_world()
         seed_bank_world()
+        seed_exam_world()
         db.session.commit()
     except Refused as refused:
         db.session.rollback()
@@ -45,6 +46,6 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
     finally:
         audit.reset_actor(token)
     click.echo(
-        "demo world ready: sign in as admin, author, reviewer, trainer, invigilator, assessor1-3, "
+        "demo world ready: sign in as admin, author, reviewer, trainer, invigilator(2), assessor1-3, "
         "senior_assessor, supervisor, regulator or candidate1-5"
     )

@@ -57,6 +57,8 @@ DEMO_PEOPLE = [
     ("candidate3", "王五", {Role.CANDIDATE}, date(1988, 1, 27), 9, "北京示例古建修缮公司"),
     ("candidate4", "欧阳明月", {Role.CANDIDATE}, date(1996, 3, 3), 4, "北京示例文物保护中心"),
     ("candidate5", "陈静", {Role.CANDIDATE}, date(1985, 12, 24), 8, "天津示例博物馆"),
+    # a theory room needs two invigilators (DOMAIN.md staffing)
+    ("invigilator2", "马监考", {Role.INVIGILATOR}, date(1986, 4, 9), 3, None),
 ]
 
 
@@ -163,6 +165,16 @@ def seed_bank_world() -> None:
     body = _body()
     admin = db.session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
     seed_bank_demo(body, admin)
+    db.session.flush()
+
+
+def seed_exam_world() -> None:
+    """Theory sessions: one open now with candidates checked in, one finished, marked and locked."""
+    from certify.exams.demo import seed_exams_demo
+
+    body = _body()
+    admin = db.session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
+    seed_exams_demo(body, admin)
     db.session.flush()
 
 

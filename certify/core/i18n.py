@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ def supported_locales() -> tuple[str, ...]:
 def select_locale() -> str:
     """The locale for this request."""
     supported = supported_locales()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # commands and jobs speak the product's default
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = session.get("locale")

@@ -25,6 +25,7 @@ from certify.recusal.policy import RelationSource, StaffGrade
 CLASS_NAME = "2026年文物修复师（陶瓷）中级工培训班"
 CARDS = {
     "invigilator": (StaffGrade.INVIGILATOR, "JK-2024-0101"),
+    "invigilator2": (StaffGrade.INVIGILATOR, "JK-2025-0102"),
     "assessor1": (StaffGrade.ASSESSOR, "KP-2023-1101"),
     "assessor2": (StaffGrade.ASSESSOR, "KP-2023-1102"),
     "assessor3": (StaffGrade.ASSESSOR, "KP-2024-1103"),

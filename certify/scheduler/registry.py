@@ -33,6 +33,7 @@ def job(job_id: str, *, seconds: int) -> Callable:
 def load_jobs() -> dict[str, Job]:
     """Import every domain's tasks module so its jobs register themselves."""
     from certify.applications import tasks as _applications_tasks  # noqa: F401
+    from certify.exams import tasks as _exams_tasks  # noqa: F401
     from certify.scheduler import tasks as _scheduler_tasks  # noqa: F401
 
     return JOBS
