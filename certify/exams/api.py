@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -90,7 +90,8 @@ def state_payload(attempt: ExamAttempt, client_token: str | None = None) -> dict
     problems, decision = attempts_ops.start_problems(attempt, now)
     paper = paper_of(attempt)
     answers = answers_shown(paper, stored_answers(attempt.id)) if paper else {}
-    notice = decision.notice.message(current_locale()) if decision.notice else None
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    notice = decision.notice.message(current_locale(), zone) if decision.notice else None
     return {
         "attempt": attempt.id,
         "phase": state.phase.value,

@@ -68,6 +68,9 @@ def self_check_in(attempt: ExamAttempt, ticket_number: Any, room_code: Any, now:
         return
     if attempt.closed or now >= attempt.session.closes_at:
         raise Refused("exam_checkin_closed")
+    from certify.exams.sessions_ops import require_check_in_window  # local: the lead may move it to the top
+
+    require_check_in_window(attempt.session, now)
     key = _throttle_key(attempt)
     row = db.session.execute(sa.select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()).scalar()
     counter = None if row is None else throttle.Counter(row.failures, row.last_failure_at, row.blocked_until)

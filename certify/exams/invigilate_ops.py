@@ -39,6 +39,7 @@ from certify.exams.models import (
     SessionRoom,
 )
 from certify.exams.queries_rooms import open_pause, seat_status
+from certify.exams.sessions_ops import require_check_in_window
 from certify.exams.timing import AttemptPhase, Pause, deadline
 from certify.exams.timing_checks import validate_timing
 from certify.supervision import audit
@@ -98,6 +99,7 @@ def check_in(attempt: ExamAttempt, user: User, now: datetime | None = None) -> E
     _require_open(attempt, now)
     if attempt.checked_in_at is not None:
         raise Refused("invig_already_checked_in", seat=attempt.seat)
+    require_check_in_window(attempt.session, now)
     attempt.checked_in_at, attempt.checked_in_by_id = now, user.id
     db.session.flush()
     _audit("attempt_checked_in", attempt, user, after={"checked_in_at": now, "identity_confirmed": True})
@@ -113,6 +115,7 @@ def authorise_room_start(session_room: SessionRoom, user: User, now: datetime | 
         raise Refused("invig_room_already_authorised")
     if now >= session_room.session.closes_at:
         raise Refused("invig_room_window_closed")
+    require_check_in_window(session_room.session, now)
     session_room.start_authorised_at, session_room.start_authorised_by_id = now, user.id
     db.session.flush()
     _audit("room_start_authorised", session_room, user, after={"start_authorised_at": now}, kind="exam_session_room")
@@ -130,6 +133,7 @@ def authorise_seat_start(attempt: ExamAttempt, user: User, now: datetime | None 
         raise Refused("invig_seat_already_authorised", seat=attempt.seat)
     if attempt.checked_in_at is None:
         raise Refused("invig_not_checked_in", seat=attempt.seat)
+    require_check_in_window(attempt.session, now)
     attempt.start_authorised_at = now
     db.session.flush()
     _audit("seat_start_authorised", attempt, user, after={"start_authorised_at": now})

@@ -44,7 +44,7 @@ class ConfirmForm(FlaskForm):
 class RegradeForm(FlaskForm):
     """Which paper position, which corrected version, and why; `digest` ties an apply to its dry run."""
 
-    item = SelectField(_l("Paper position"), choices=[], validate_choice=False)
+    item = SelectField(_l("Question of the paper"), choices=[], validate_choice=False)
     version = SelectField(_l("Corrected version"), choices=[], validate_choice=False)
     reason = TextAreaField(
         _l("Reason"),

@@ -1,12 +1,13 @@
 """Marking of theory attempts: objective scores at submit, markers assigned through the recusal engine, blind
-independent hand marks, signatures, and the lock that fixes the theory scores and feeds the item statistics.
+independent hand marks. Signatures and the score lock live in `lock_ops` (re-exported here), regrades in
+`regrade_ops`.
 
-Operations load, check, write, audit and flush; the caller commits. Regrades live in `regrade_ops`.
+Operations load, check, write, audit and flush; the caller commits.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,17 +17,15 @@ from flask import current_app
 from certify.auth.models import Role, User
 from certify.bank.models import PaperItem, QuestionVersion
 from certify.core.clock import now_utc
-from certify.core.db import db, lock_for_update
+from certify.core.db import db
 from certify.core.errors import Problem, Refused
 from certify.exams import marking_rules as rules
-from certify.exams import marking_statistics
 from certify.exams import messages_marking as _messages  # noqa: F401  (registers the codes)
 from certify.exams import queries_marking as queries
-from certify.exams.clocks import close_if_over
+from certify.exams.lock_ops import lock_scores, locked_marker, refuse_if_locked, sign_marks
 from certify.exams.marking_rules import AnswerStatus
 from certify.exams.models import (
     AttemptAnswer,
-    AttemptState,
     ExamAttempt,
     ExamSession,
     HandMark,
@@ -54,11 +53,6 @@ class MarkerBlocked(Refused):
 
 def _context(session: ExamSession) -> tuple[str, int]:
     return ("exam_session", session.id)
-
-
-def _refuse_if_locked(session: ExamSession, code: str = "marking_scores_locked") -> None:
-    if session.scores_locked_at is not None:
-        raise Refused(code)
 
 
 # --- objective scoring ------------------------------------------------------------------------------------
@@ -133,19 +127,13 @@ def _account(session: ExamSession, person_id: int) -> User | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
-def _has_hand_items(session: ExamSession) -> bool:
-    papers = [p.id for p in queries.session_papers(session)]
-    items = queries.paper_items(papers)
-    return any(i.scored and rules.is_hand_marked(i.type_key) for rows in items.values() for i in rows)
-
-
 def assign_marker(session: ExamSession, person_id: int, role: MarkerRole | str, user: User) -> SessionMarker:
     """Assign a marker (or the one adjudicator) to a session, allowed by the recusal engine for every candidate.
 
     Every candidate is checked first, so a refusal (MarkerBlocked) names every blocked candidate with every
     reason; only then is the person assigned through `recusal.operations.assign` for each candidate.
     """
-    _refuse_if_locked(session)
+    refuse_if_locked(session)
     try:
         role = MarkerRole(role)
     except ValueError:
@@ -165,7 +153,7 @@ def assign_marker(session: ExamSession, person_id: int, role: MarkerRole | str, 
     adjudicator = next((m for m in present if m.role is MarkerRole.ADJUDICATOR), None)
     if role is MarkerRole.ADJUDICATOR and adjudicator is not None and adjudicator.person_id != person_id:
         problems.append(Problem("marking_adjudicator_taken", "role", {"name": adjudicator.person.name}))
-    if not _has_hand_items(session):
+    if not queries.has_hand_items(session):
         problems.append(Problem("marking_no_hand_marked_items", None))
     if problems:
         raise Refused(problems)
@@ -213,19 +201,6 @@ def assign_marker(session: ExamSession, person_id: int, role: MarkerRole | str, 
     return marker
 
 
-def _locked_marker(session: ExamSession, person_id: int) -> SessionMarker:
-    """The person's assignment, locked so that one marker's marks and signature are written one at a time."""
-    stmt = lock_for_update(
-        sa.select(SessionMarker).where(SessionMarker.session_id == session.id, SessionMarker.person_id == person_id)
-    ).execution_options(populate_existing=True)
-    marker = db.session.execute(stmt).scalar_one_or_none()
-    if marker is None:
-        raise Refused("marking_not_assigned")
-    if marker.signed_at is not None:
-        raise Refused("marking_already_signed")
-    return marker
-
-
 # --- hand marks -------------------------------------------------------------------------------------------
 
 
@@ -238,10 +213,10 @@ def record_mark(
     The recusal engine is asked again for this candidate; its check is kept with the mark.
     """
     session = attempt.session
-    _refuse_if_locked(session)
+    refuse_if_locked(session)
     if user.person_id != marker_person_id:
         raise Refused("marking_own_marks_only")
-    marker = _locked_marker(session, marker_person_id)
+    marker = locked_marker(session, marker_person_id)
     if attempt.state not in queries.SCORED_STATES:
         raise Refused("marking_script_not_submitted")
     answer = queries.board(session).find(queries.script_code(attempt.id), position)
@@ -281,136 +256,3 @@ def record_mark(
         after={"attempt": attempt.id, "position": position, "role": marker.role, "points": value},
     )
     return mark
-
-
-def _still_sitting(session: ExamSession, now: datetime) -> int:
-    """How many attempts may still be handed in (an expired one is closed here, as any read of it would)."""
-    count = 0
-    for attempt in db.session.execute(
-        sa.select(ExamAttempt).where(
-            ExamAttempt.session_id == session.id, ExamAttempt.state == AttemptState.IN_PROGRESS
-        )
-    ).scalars():
-        if attempt.started_at is not None:
-            count += 0 if close_if_over(attempt, now, by="read") else 1
-        elif now < session.closes_at:
-            count += 1
-    return count
-
-
-def sign_marks(session: ExamSession, person_id: int, user: User) -> SessionMarker:
-    """A marker signs their marks for the session once every answer assigned to them is marked.
-
-    The adjudicator signs last: after every marker has signed and every diverging answer is adjudicated.
-    """
-    _refuse_if_locked(session)
-    if user.person_id != person_id:
-        raise Refused("marking_own_marks_only")
-    marker = _locked_marker(session, person_id)
-    now = now_utc()
-    sitting = _still_sitting(session, now)
-    if sitting:
-        raise Refused("marking_sitting_not_over", count=sitting)
-    board = queries.board(session)
-    problems: list[Problem] = []
-    if marker.role is MarkerRole.ADJUDICATOR:
-        unsigned = [m for m in board.markers if m.role is MarkerRole.MARKER and m.signed_at is None]
-        if unsigned:
-            problems.append(Problem("marking_sign_markers_first", None, {"count": len(unsigned)}))
-    outstanding = board.outstanding(marker)
-    if outstanding:
-        problems.append(Problem("marking_sign_outstanding", None, {"count": len(outstanding)}))
-    if problems:
-        raise Refused(problems)
-    marker.signed_at = now
-    db.session.flush()
-    audit.record(
-        "marking.marks_signed",
-        object_type="exam_session",
-        object_id=session.id,
-        after={"person": person_id, "role": marker.role, "answers": len(board.queue(marker)), "signed_at": now},
-    )
-    return marker
-
-
-# --- the lock ---------------------------------------------------------------------------------------------
-
-
-def _may_lock(session: ExamSession, user: User) -> bool:
-    if user.has_role(Role.ADMIN) and user.body_id == session.body_id:
-        return True
-    marker = queries.marker_of(session.id, user.person_id)
-    return marker is not None and marker.role is MarkerRole.ADJUDICATOR and user.has_role(Role.SENIOR_ASSESSOR)
-
-
-def _lock_problems(board: queries.Board) -> list[Problem]:
-    problems: list[Problem] = []
-    written = [a for a in board.answers if a.status is not AnswerStatus.BLANK]
-    if written and len(board.marker_ids) < queries.MIN_MARKERS:
-        params = {"minimum": queries.MIN_MARKERS, "count": len(board.marker_ids)}
-        problems.append(Problem("marking_too_few_markers", None, params))
-    if board.not_final():
-        problems.append(Problem("marking_lock_outstanding", None, {"count": len(board.not_final())}))
-    diverging = [a for a in board.answers if a.status is AnswerStatus.AWAITING_ADJUDICATION]
-    if diverging and not any(m.role is MarkerRole.ADJUDICATOR for m in board.markers):
-        problems.append(Problem("marking_no_adjudicator", None, {"count": len(diverging)}))
-    unsigned = [m.person.name for m in board.markers if m.signed_at is None]
-    if unsigned:
-        problems.append(Problem("marking_lock_unsigned", None, {"names": "、".join(unsigned)}))
-    return problems
-
-
-def lock_scores(session: ExamSession, user: User) -> dict[str, Any]:
-    """Fix every handed-in attempt's hand and theory score (0–100) once marking is final and signed; from then
-    on no mark, regrade or re-scoring is accepted. Feeds each paper form's item statistics to the bank."""
-    db.session.execute(
-        lock_for_update(sa.select(ExamSession).where(ExamSession.id == session.id)).execution_options(
-            populate_existing=True
-        )
-    )
-    _refuse_if_locked(session, "marking_already_locked")
-    if not _may_lock(session, user):
-        raise Refused("marking_lock_not_allowed")
-    now = now_utc()
-    sitting = _still_sitting(session, now)
-    if sitting:
-        raise Refused("marking_sitting_not_over", count=sitting)
-    attempts = queries.scored_attempts(session.id)
-    for attempt in attempts:
-        score_objective(attempt)
-    board = queries.board(session)
-    problems = _lock_problems(board)
-    if problems:
-        raise Refused(problems)
-    items = queries.paper_items(a.paper_id for a in attempts if a.paper_id)
-    answers = {
-        (a.attempt_id, a.position): a
-        for a in db.session.execute(
-            sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_([a.id for a in attempts]))
-        ).scalars()
-    }
-    scores: dict[str, Any] = {}
-    for attempt in attempts:
-        paper_items = items.get(attempt.paper_id, [])
-        maximum = sum((i.points for i in paper_items if i.scored), Decimal(0))
-        hand_answers = board.of_attempt(attempt.id)
-        for hand in hand_answers:
-            stored = answers.get((attempt.id, hand.item.position))
-            if stored is not None:
-                stored.points = hand.outcome.final
-        has_hand = any(i.scored and rules.is_hand_marked(i.type_key) for i in paper_items)
-        hand_score = board.hand_total(attempt.id) if has_hand else None
-        attempt.hand_score = hand_score
-        attempt.theory_score = rules.theory_score((attempt.objective_score or 0) + (hand_score or 0), maximum)
-        attempt.scored_at = now
-        scores[str(attempt.id)] = {"hand": hand_score, "theory": attempt.theory_score}
-    session.scores_locked_at, session.scores_locked_by_id = now, user.id
-    db.session.flush()
-    statistics = marking_statistics.record(session, attempts, board, answers, user)
-    audit.record(
-        "marking.scores_locked",
-        object_type="exam_session",
-        object_id=session.id,
-        after={"locked_at": now, "attempts": scores, "statistics": statistics},
-    )
-    return {"attempts": len(attempts), "statistics": statistics}

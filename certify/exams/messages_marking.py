@@ -59,12 +59,18 @@ register_messages(
         "marking_regrade_paper_unknown": _l("Choose a paper position of this session."),
         "marking_regrade_position_unknown": _l("The paper has no question at position %(position)s."),
         "marking_regrade_version_required": _l("Choose the corrected version."),
-        "marking_regrade_other_question": _l(
-            "Version %(number)s belongs to another question than the one at this position."
+        "marking_regrade_no_other_version": _l(
+            "No corrected version yet: a reviewer must approve a new version of question #%(question)s first."
         ),
-        "marking_regrade_same_version": _l("Version %(number)s is the one already used to score this position."),
+        "marking_regrade_other_question": _l(
+            "Version %(number)s is a version of question #%(question)s, but this position holds question #%(expected)s."
+        ),
+        "marking_regrade_same_version": _l(
+            "Version %(number)s of question #%(question)s is the one already used to score this position."
+        ),
         "marking_regrade_version_not_approved": _l(
-            "Version %(number)s was never approved by a reviewer; only an approved version can score."
+            "Version %(number)s of question #%(question)s was never approved by a reviewer; only an approved "
+            "version can score."
         ),
         "marking_regrade_hand_marked": _l(
             "Hand-marked questions are marked by people, not re-scored: choose an objective question."

@@ -52,6 +52,10 @@ register_messages(
         "session_room_in_use": _l(
             "The room %(room)s still has candidates or invigilators; move them elsewhere before removing it."
         ),
+        "session_check_in_not_yet": _l(
+            "Check-in and start authorisation open at %(at)s (the exam window opens at %(opens_at)s); please wait "
+            "until then."
+        ),
         "session_finished": _l("The session closed at %(closes_at)s; nothing more can change in it."),
         # invigilators
         "session_not_invigilator": _l("Choose a person of your body who holds the invigilator role."),
@@ -60,6 +64,10 @@ register_messages(
             "%(name)s already invigilates %(room)s in this session; remove them there first."
         ),
         "session_invigilator_unknown": _l("This person does not invigilate this room."),
+        "session_invigilator_removal_short": _l(
+            "%(room)s is running with %(have)s invigilators and needs %(needed)s: assign the replacement first, "
+            "then remove this invigilator."
+        ),
         # enrolment
         "session_enrol_opened": _l("The window opened at %(opens_at)s: candidates can no longer be enrolled."),
         "session_room_not_in_session": _l("Choose one of the session's rooms."),

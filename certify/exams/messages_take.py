@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from certify.core.errors import Problem, register_messages
@@ -102,7 +103,7 @@ class ReasonProblem(Problem):
     def message(self) -> str:
         if self.reason is None:
             return super().message()
-        return self.reason.message(current_locale())
+        return self.reason.message(current_locale(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def from_reason(reason: Reason) -> ReasonProblem:

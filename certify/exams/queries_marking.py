@@ -259,9 +259,25 @@ def regrades(session_id: int) -> list[tuple[Regrade, QuestionVersion, QuestionVe
     return [(regrade, before, after, json.loads(regrade.diff or "[]")) for regrade, before, after in rows]
 
 
-def regrade_options(session: ExamSession) -> tuple[list[tuple[PaperRecord, PaperItem, QuestionVersion]], list]:
-    """The objective positions of the session's papers (with the version in force) and the approved versions
-    of their questions, for the regrade form."""
+def has_hand_items(session: ExamSession) -> bool:
+    """Whether any paper of the session has a scored hand-marked (written) question."""
+    items = paper_items(p.id for p in session_papers(session))
+    return any(i.scored and rules.is_hand_marked(i.type_key) for rows in items.values() for i in rows)
+
+
+@dataclass
+class RegradeOption:
+    """One objective position of a session's paper: the version scoring it and the other approved versions of
+    its question that could correct it (empty until a reviewer approves a new version)."""
+
+    paper: PaperRecord
+    item: PaperItem
+    in_force: QuestionVersion
+    others: list[QuestionVersion]
+
+
+def regrade_options(session: ExamSession) -> list[RegradeOption]:
+    """The objective positions of the session's papers, each with its own candidate corrected versions."""
     papers = session_papers(session)
     items = paper_items(p.id for p in papers)
     positions = []
@@ -273,14 +289,17 @@ def regrade_options(session: ExamSession) -> tuple[list[tuple[PaperRecord, Paper
             if not rules.is_hand_marked(item.type_key)
         ]
     questions = sorted({item.question_id for _paper, item, _version in positions})
-    versions = list(
-        db.session.execute(
-            sa.select(QuestionVersion)
-            .where(QuestionVersion.question_id.in_(questions), QuestionVersion.state.in_(APPROVED_STATES))
-            .order_by(QuestionVersion.question_id, QuestionVersion.number)
-        ).scalars()
-    )
-    return positions, versions
+    by_question: dict[int, list[QuestionVersion]] = {}
+    for version in db.session.execute(
+        sa.select(QuestionVersion)
+        .where(QuestionVersion.question_id.in_(questions), QuestionVersion.state.in_(APPROVED_STATES))
+        .order_by(QuestionVersion.question_id, QuestionVersion.number)
+    ).scalars():
+        by_question.setdefault(version.question_id, []).append(version)
+    return [
+        RegradeOption(paper, item, in_force, [v for v in by_question.get(item.question_id, []) if v.id != in_force.id])
+        for paper, item, in_force in positions
+    ]
 
 
 def eligible_markers(body_id: int) -> list[User]:

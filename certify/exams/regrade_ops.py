@@ -65,20 +65,33 @@ def _problems(
     elif item is None:
         problems.append(Problem("marking_regrade_position_unknown", "item", {"position": position}))
     if new_version is None:
-        problems.append(Problem("marking_regrade_version_required", "version"))
+        if item is not None and old is not None and not _has_other_version(item, old):
+            problems.append(Problem("marking_regrade_no_other_version", "version", {"question": item.question_id}))
+        else:
+            problems.append(Problem("marking_regrade_version_required", "version"))
         return problems
-    number = {"number": new_version.number}
+    named = {"number": new_version.number, "question": new_version.question_id}
     if new_version.state not in APPROVED_STATES:
-        problems.append(Problem("marking_regrade_version_not_approved", "version", number))
+        problems.append(Problem("marking_regrade_version_not_approved", "version", named))
     if item is None or old is None:
         return problems
     if new_version.question_id != item.question_id:
-        problems.append(Problem("marking_regrade_other_question", "version", number))
+        problems.append(Problem("marking_regrade_other_question", "version", {**named, "expected": item.question_id}))
     elif new_version.id == old.id:
-        problems.append(Problem("marking_regrade_same_version", "version", number))
+        problems.append(Problem("marking_regrade_same_version", "version", named))
     if rules.is_hand_marked(item.type_key) or rules.is_hand_marked(new_version.qtype):
         problems.append(Problem("marking_regrade_hand_marked", "item"))
     return problems
+
+
+def _has_other_version(item: PaperItem, old: QuestionVersion) -> bool:
+    """Whether a reviewer has approved a version of the item's question other than the one in force."""
+    stmt = sa.select(QuestionVersion.id).where(
+        QuestionVersion.question_id == item.question_id,
+        QuestionVersion.state.in_(APPROVED_STATES),
+        QuestionVersion.id != old.id,
+    )
+    return db.session.execute(stmt.limit(1)).first() is not None
 
 
 def _changes(

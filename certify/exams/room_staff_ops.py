@@ -158,6 +158,16 @@ def remove_invigilator(session_room: SessionRoom, person_id: int, user: User | N
     if now_utc() >= session.closes_at:
         body = db.session.get(Body, session.body_id)
         raise Refused("session_finished", closes_at=local_text(session.closes_at, body))
+    if now_utc() >= session.opens_at and session_room.attempts:
+        # A running room must never drop below the staffing rule: bring the replacement in first.
+        from certify.exams.session_rules import invigilators_needed
+
+        needed = invigilators_needed(
+            len(session_room.attempts), session.candidates_per_invigilator, session.min_invigilators_per_room
+        )
+        if len(session_room.invigilators) - 1 < needed:
+            params = {"room": session_room.room.name, "have": len(session_room.invigilators), "needed": needed}
+            raise Refused("session_invigilator_removal_short", field="person_id", **params)
     name = _name(person_id)
     session_room.invigilators.remove(row)
     db.session.delete(row)

@@ -10,7 +10,8 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
 
 #: room codes are typed by candidates from a board: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G or U/V look-alikes
 ROOM_CODE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
@@ -111,3 +112,54 @@ def candidate_seed(run_seed: str, ticket: str) -> str:
 def exposure_window(opens_local: datetime) -> str:
     """The assembly exposure window of a sitting: its local year and month, e.g. "2026-12"."""
     return opens_local.strftime("%Y-%m")
+
+
+class CheckInWindow(enum.StrEnum):
+    """Whether check-in and start authorisation may happen now."""
+
+    TOO_EARLY = "too_early"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def check_in_opens_at(opens_at: datetime, lead_minutes: int) -> datetime:
+    """The earliest moment candidates may check in and invigilators may authorise a start."""
+    return opens_at - timedelta(minutes=max(0, lead_minutes))
+
+
+def check_in_window(opens_at: datetime, closes_at: datetime, lead_minutes: int, now: datetime) -> CheckInWindow:
+    """Too early before `lead_minutes` ahead of the window, closed once the window closed, open between."""
+    if now < check_in_opens_at(opens_at, lead_minutes):
+        return CheckInWindow.TOO_EARLY
+    if now >= closes_at:
+        return CheckInWindow.CLOSED
+    return CheckInWindow.OPEN
+
+
+@dataclass(frozen=True)
+class TimeAllowance:
+    """A candidate's time before added time: the accommodation's full figure and what the window leaves of it."""
+
+    full_seconds: int
+    window_seconds: int
+
+    @property
+    def seconds(self) -> int:
+        """What the candidate can really get: the window close caps the accommodation."""
+        return min(self.full_seconds, self.window_seconds)
+
+    @property
+    def capped(self) -> bool:
+        return self.full_seconds > self.window_seconds
+
+
+def time_allowance(duration_minutes: int, multiplier, extra_minutes: int, window_seconds: int) -> TimeAllowance:
+    """Duration × multiplier (whole seconds rounded up, as the clock does) + extra minutes, against the window."""
+    scaled = (Decimal(duration_minutes * 60) * Decimal(str(multiplier))).to_integral_value(rounding=ROUND_CEILING)
+    return TimeAllowance(int(scaled) + extra_minutes * 60, max(0, int(window_seconds)))
+
+
+def minutes_text(seconds: int) -> str:
+    """Seconds as minutes for people: whole minutes plainly, else one decimal rounded up (7350 s → "122.5")."""
+    minutes = (Decimal(seconds) / 60).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+    return f"{minutes:f}".removesuffix(".0")

@@ -23,7 +23,13 @@ from certify.core.errors import Problem, Refused
 from certify.exams import clocks
 from certify.exams import messages_sessions as _messages  # noqa: F401  (registers the codes)
 from certify.exams.models import ExamSession, ExpiryPolicy, SessionRoom
-from certify.exams.session_rules import ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH
+from certify.exams.session_rules import (
+    ROOM_CODE_ALPHABET,
+    ROOM_CODE_LENGTH,
+    CheckInWindow,
+    check_in_opens_at,
+    check_in_window,
+)
 from certify.exams.timing import ExamTiming
 from certify.exams.timing_checks import validate_timing
 from certify.institutions.models import Body, BodyOccupation, Room, Site
@@ -66,6 +72,24 @@ def local_text(value: datetime | None, body: Body) -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(body.timezone or "Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+
+def check_in_lead_minutes() -> int:
+    """How many minutes before the window opens check-in and start authorisation begin (config, default 60)."""
+    return int(current_app.config.get("EXAM_CHECK_IN_OPENS_MINUTES", 60))
+
+
+def require_check_in_window(session: ExamSession, now: datetime) -> None:
+    """Refuse check-in or start authorisation too early (saying from when, in local time) or after the close."""
+    lead = check_in_lead_minutes()
+    where = check_in_window(session.opens_at, session.closes_at, lead, now)
+    if where is CheckInWindow.OPEN:
+        return
+    body = db.session.get(Body, session.body_id)
+    if where is CheckInWindow.TOO_EARLY:
+        at = local_text(check_in_opens_at(session.opens_at, lead), body)
+        raise Refused("session_check_in_not_yet", at=at, opens_at=local_text(session.opens_at, body))
+    raise Refused("session_finished", closes_at=local_text(session.closes_at, body))
 
 
 def lock_session(session: ExamSession) -> None:

@@ -16,6 +16,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from certify.core.db import db
 from certify.exams.models import ExamAttempt
+from certify.exams.session_rules import TimeAllowance, minutes_text, time_allowance
 from certify.institutions.identity import mask_id
 from certify.institutions.models import Body
 
@@ -35,6 +36,13 @@ def qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
 
 
+def allowance_of(attempt: ExamAttempt) -> TimeAllowance:
+    """The candidate's time from the accommodation, against the session's window (before any added time)."""
+    session = attempt.session
+    window = int((session.closes_at - session.opens_at).total_seconds())
+    return time_allowance(session.duration_minutes, attempt.time_multiplier, attempt.extra_minutes, window)
+
+
 def ticket_context(attempt: ExamAttempt) -> dict:
     """Everything one admission ticket shows: photo URL (access-checked route), name, masked ID, session,
     occupation and level, site and address, room, seat, window and duration (UTC; the template shows local
@@ -44,7 +52,7 @@ def ticket_context(attempt: ExamAttempt) -> dict:
     room = attempt.session_room
     body = db.session.get(Body, session.body_id)
     minutes = session.duration_minutes
-    allowance = int(minutes * attempt.time_multiplier) + attempt.extra_minutes
+    allowance = allowance_of(attempt)
     return {
         "attempt_id": attempt.id,
         "ticket_number": attempt.ticket_number,
@@ -64,6 +72,8 @@ def ticket_context(attempt: ExamAttempt) -> dict:
         "opens_at": session.opens_at,
         "closes_at": session.closes_at,
         "duration_minutes": minutes,
-        #: the candidate's own time when an accommodation gives more (None otherwise)
-        "allowance_minutes": allowance if allowance != minutes else None,
+        #: the candidate's real time (e.g. "122.5") when an accommodation changes it (None otherwise), capped by
+        #: the window close, and whether the cap bites
+        "allowance_minutes": minutes_text(allowance.seconds) if allowance.seconds != minutes * 60 else None,
+        "allowance_capped": allowance.capped,
     }

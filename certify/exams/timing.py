@@ -25,16 +25,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 
 def _locale_index(locale: str) -> int:
     return 1 if str(locale).replace("-", "_").lower().startswith("zh") else 0
 
 
-def _display(key: str, value: Any) -> Any:
-    # Times travel as ISO strings in params (JSON); people read them as minutes in UTC.
+def _display(key: str, value: Any, tz: str | None = None) -> Any:
+    # Times travel as ISO strings in params (JSON); people read them as minutes in their time zone (else UTC).
     if key.endswith("_at") and isinstance(value, str):
-        return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        moment = datetime.fromisoformat(value)
+        if tz:
+            return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return value
 
 
@@ -49,10 +53,10 @@ class Reason:
     #: param → code value → (en, zh_CN) label, for params that carry an enum's code
     labels: ClassVar[dict[str, dict[str, tuple[str, str]]]] = {}
 
-    def message(self, locale: str = "en") -> str:
-        """The reason rendered from the bilingual template table."""
+    def message(self, locale: str = "en", tz: str | None = None) -> str:
+        """The reason rendered from the bilingual template table (times in `tz`, else in UTC)."""
         index = _locale_index(locale)
-        shown = {k: _display(k, v) for k, v in self.params.items()}
+        shown = {k: _display(k, v, tz) for k, v in self.params.items()}
         shown |= {k: self.labels[k][v][index] for k, v in self.params.items() if v in self.labels.get(k, {})}
         return self.templates[self.code][index].format(**shown)
 

@@ -15,7 +15,7 @@ from certify.core.access import own_body_or_404, roles_required
 from certify.core.db import db
 from certify.core.errors import Refused
 from certify.core.forms import apply_refusal
-from certify.exams import enrolment_ops, queries_sessions, tickets
+from certify.exams import enrolment_ops, queries_sessions, session_rules, tickets
 from certify.exams.models import ExamAttempt, ExamSession, SessionRoom
 from certify.exams.session_forms import AccommodationForm, EnrolForm, MoveForm, RosterForm, whole_id, whole_ids
 from certify.exams.session_roster import COLUMNS as ROSTER_COLUMNS
@@ -194,6 +194,12 @@ def accommodation(attempt_id: int):
         else:
             db.session.commit()
             flash(_("The accommodation of %(name)s was saved.", name=attempt.candidate.name), "success")
+            allowance = tickets.allowance_of(attempt)
+            if allowance.capped:
+                flash(_("The accommodation gives %(full)s minutes, but the window closes first: %(name)s can have "
+                        "at most %(minutes)s minutes.", full=session_rules.minutes_text(allowance.full_seconds),
+                        name=attempt.candidate.name, minutes=session_rules.minutes_text(allowance.seconds)),
+                      "error")  # fmt: skip
             return redirect(url_for("exams.session", session_id=attempt.session_id))
     status = 400 if request.method == "POST" else 200
     return _render("accommodation.html", status, attempt=own_attempt(attempt_id), form=form)

@@ -116,7 +116,8 @@ def _results_page(session: ExamSession, form: AssignMarkerForm | None = None, bl
     locked_by = db.session.get(User, session.scores_locked_by_id) if session.scores_locked_by_id else None
     return _render(
         "exams/marking/results.html", status, session=session, rows=rows, board=board, form=form,
-        blocked=blocked, regrades=queries.regrades(session.id), confirm=ConfirmForm(), who=who, locked_by=locked_by,
+        blocked=blocked, has_hand=queries.has_hand_items(session), regrades=queries.regrades(session.id),
+        confirm=ConfirmForm(), who=who, locked_by=locked_by,
     )  # fmt: skip
 
 
@@ -270,30 +271,31 @@ def lock(session_id: int):
     return redirect(back)
 
 
-def _regrade_form(session: ExamSession, formdata=None) -> RegradeForm:
+def _version_label(version: QuestionVersion) -> str:
+    return _("Question #%(question)s · version %(number)s (%(state)s)", question=version.question_id,
+             number=version.number, state=state_label(version.state))  # fmt: skip
+
+
+def _regrade_form(session: ExamSession, formdata=None) -> tuple[RegradeForm, queries.RegradeOption | None]:
+    """The regrade form and the option of the chosen position: its versions are the only ones offered."""
     # the dry run is a GET form (it changes nothing); only applying posts, with the CSRF token
     form = RegradeForm(formdata=formdata, meta={"csrf": formdata is request.form})
-    positions, versions = queries.regrade_options(session)
-    form.item.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(
-            f"{paper.id}:{item.position}",
-            _(
-                "Form %(form)s, position %(position)s: %(qtype)s, question %(question)s, version %(number)s in force",
-                form=paper.form, position=item.position, qtype=QTYPE_LABELS.get(item.type_key, item.type_key),
-                question=item.question_id, number=version.number,
-            ),
-        )
-        for paper, item, version in positions
-    ]  # fmt: skip
+    options = queries.regrade_options(session)
+    form.item.choices = [SelectChoice("", _("Choose…"))]
+    for option in options:
+        label = _(
+            "Form %(form)s, question %(position)s: %(qtype)s, bank question #%(question)s, version %(number)s in force",
+            form=option.paper.form, position=option.item.position, question=option.item.question_id,
+            qtype=QTYPE_LABELS.get(option.item.type_key, option.item.type_key), number=option.in_force.number,
+        )  # fmt: skip
+        if not option.others:
+            label = _("%(label)s (no corrected version yet)", label=label)
+        form.item.choices.append(SelectChoice(f"{option.paper.id}:{option.item.position}", label))
+    chosen = next((o for o in options if f"{o.paper.id}:{o.item.position}" == form.item.data), None)
     form.version.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(
-            str(v.id),
-            _("Question %(question)s, version %(number)s (%(state)s)", question=v.question_id, number=v.number,
-              state=state_label(v.state)),
-        )
-        for v in versions
-    ]  # fmt: skip
-    return form
+        SelectChoice(str(v.id), _version_label(v)) for v in (chosen.others if chosen else [])
+    ]
+    return form, chosen
 
 
 def _regrade_args(form: RegradeForm) -> tuple[PaperRecord | None, int | None, QuestionVersion | None]:
@@ -304,37 +306,45 @@ def _regrade_args(form: RegradeForm) -> tuple[PaperRecord | None, int | None, Qu
     return paper, _number(position), version
 
 
-def _regrade_page(session: ExamSession, form: RegradeForm, plan=None, status: int = 200):
+def _regrade_page(session: ExamSession, form: RegradeForm, chosen=None, plan=None, status: int = 200):
     attempts = {}
     if plan is not None:
         ids = [c.attempt_id for c in plan.changes]
         attempts = {a.id: a for a in queries.attempts_for_results(session.id) if a.id in ids}
-    return _render("exams/marking/regrade.html", status, session=session, form=form, plan=plan, attempts=attempts)
+    return _render(
+        "exams/marking/regrade.html", status, session=session, form=form, chosen=chosen, plan=plan, attempts=attempts
+    )
 
 
 @bp.get("/sessions/<int:session_id>/regrade")
 @roles_required(Role.ADMIN)
 def regrade(session_id: int):
     session = _session(session_id)
-    form = _regrade_form(session, request.args if "item" in request.args else None)
+    form, chosen = _regrade_form(session, request.args if "item" in request.args else None)
     plan = None
+    if "item" in request.args and "version" not in request.args:
+        # first step: a position is chosen; its corrected versions are offered next
+        if chosen is None:
+            apply_refusal(form, Refused("marking_regrade_paper_unknown", "item"))
+            return _regrade_page(session, form, status=400)
+        return _regrade_page(session, form, chosen)
     if "item" in request.args:
         try:
             plan = regrade_ops.regrade(session, *_regrade_args(form), form.reason.data, current_user, dry_run=True)
         except Refused as refused:
             apply_refusal(form, refused)
-            return _regrade_page(session, form, status=400)
+            return _regrade_page(session, form, chosen, status=400)
         form.digest.data = plan.digest
-    return _regrade_page(session, form, plan)
+    return _regrade_page(session, form, chosen, plan)
 
 
 @bp.post("/sessions/<int:session_id>/regrade")
 @roles_required(Role.ADMIN)
 def apply_regrade(session_id: int):
     session = _session(session_id)
-    form = _regrade_form(session, request.form)
+    form, chosen = _regrade_form(session, request.form)
     if not form.validate_on_submit():
-        return _regrade_page(session, form, status=400)
+        return _regrade_page(session, form, chosen, status=400)
     try:
         plan = regrade_ops.regrade(
             session, *_regrade_args(form), form.reason.data, current_user, dry_run=False,
@@ -343,9 +353,9 @@ def apply_regrade(session_id: int):
     except Refused as refused:
         db.session.rollback()
         session = _session(session_id)
-        form = _regrade_form(session, request.form)
+        form, chosen = _regrade_form(session, request.form)
         apply_refusal(form, refused)
-        return _regrade_page(session, form, status=400)
+        return _regrade_page(session, form, chosen, status=400)
     changed = plan.totals.changed
     db.session.commit()
     flash(_("Regrade applied: %(count)s attempt score(s) changed.", count=changed), "success")

@@ -2,7 +2,11 @@
 of time; another tab of the same browser taking over; keyboard, screen reader, zoom, phone and high contrast.
 
 Each test builds its own session in the live app's database (the demo body, its bank's form A, a new candidate),
-so it never depends on, or changes, what the demo's candidates see.
+so it never depends on, or changes, what the demo's candidates see. The candidate's saved language is English
+(the product's default is Chinese), so the texts asserted here do not depend on the browser's languages.
+
+The page works on timers (it opens the exam 0.2 s after loading, polls every 10 s, sends a heartbeat every
+25–35 s); the tests never race them: they wait for what the page did, or control what the page can reach.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser import conftest
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +30,11 @@ _SERIAL = itertools.count(1)
 #: how long after Start the short session's window closes: enough for the steps before the time runs out
 SHORT_WINDOW_SECONDS = 70
 TOLERANCE_SECONDS = 5
+#: the page polls the server every 10 s; a page cut off from the server learns what changed at its next poll
+POLL_SECONDS = 10
+#: every API request of the exam page
+API = re.compile(r"/exam/api/\d+/")
+OPEN = re.compile(r"/exam/api/\d+/open$")
 
 
 def _build(live_app, closes_in: timedelta, *, checked_in: bool, started: bool = False) -> dict:
@@ -64,6 +73,7 @@ def _build(live_app, closes_in: timedelta, *, checked_in: bool, started: bool = 
                 account={"username": username, "password": PASSWORD, "roles": {Role.CANDIDATE}},
             )  # fmt: skip
             user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one()
+            user.locale = "en"  # the candidate chose English: every text below is asserted in English
             session = ExamSession(
                 body_id=body.id, name=f"浏览器测试场次{serial}", occupation_id=occupation.id, level_ordinal=4,
                 blueprint_id=paper.run.blueprint_id, site_id=site.id, opens_at=now - timedelta(hours=1),
@@ -111,6 +121,38 @@ def _answers(live_app, attempt_id: int) -> dict[int, tuple[int, object]]:
     return {r.position: (r.seq, json.loads(r.value)) for r in rows}
 
 
+def _open_context(new_context, **options):
+    """A browser context that asks for English too (the saved language decides; this only keeps both aligned)."""
+    return new_context(locale="en-US", **options)
+
+
+def sign_in(page: Page, username: str) -> None:
+    """Sign the candidate in and check the page speaks English before any English text is asserted."""
+    conftest.sign_in(page, username, PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def _opens(request) -> bool:
+    """The page's request to open the exam on it."""
+    return bool(OPEN.search(request.url)) and request.method == "POST"
+
+
+def _opened(response) -> bool:
+    return _opens(response.request)
+
+
+def _journal_keys(page: Page) -> list[str]:
+    return page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('certify-exam:'))")
+
+
+def _time_left(world: dict, seconds: int) -> None:
+    """Fail plainly when the machine was too slow for the short window (instead of at a refused late save)."""
+    from certify.core.clock import now_utc
+
+    left = (world["closes_at"] - now_utc()).total_seconds()
+    assert left > seconds, f"only {left:.0f} s of the {SHORT_WINDOW_SECONDS} s window left for the next steps"
+
+
 def _questions(page: Page, kind: str):
     return page.locator(f'section.question[data-type="{kind}"]')
 
@@ -138,9 +180,9 @@ def test_check_in_answer_reload_offline_and_time_running_out(live_app, new_conte
     from certify.exams.models import AttemptState, ExamAttempt
 
     world = _build(live_app, timedelta(seconds=SHORT_WINDOW_SECONDS), checked_in=False)
-    context = new_context()
+    context = _open_context(new_context)
     page = context.new_page()
-    sign_in(page, world["username"], PASSWORD)
+    sign_in(page, world["username"])
 
     # check in with the ticket number and the room code, then the waiting page says how little time is left
     page.goto(f"/exam/{world['attempt']}")
@@ -165,32 +207,43 @@ def test_check_in_answer_reload_offline_and_time_running_out(live_app, new_conte
     page.keyboard.press("Alt+t")
     expect(page.locator("#exam-announcer")).to_contain_text("left")
 
-    # a reload keeps them
-    page.reload()
+    # a reload keeps them, and the reloaded page opens the exam again as the same page (not "another computer")
+    with page.expect_response(_opened) as opened:
+        page.reload()
+    assert opened.value.status == 200, opened.value.text()
     expect(page.locator(f"#a-{first}-true")).to_be_checked()
     expect(page.locator(f"#a-{second}-false")).to_be_checked()
 
-    # offline: two more answers stay in the journal, shown as not saved
+    # offline: an answer stays in this browser's journal, shown as not saved; back online it is sent
     singles = _questions(page, "single_choice")
     third, fourth = _position(singles.nth(0)), _position(singles.nth(1))
+    _time_left(world, 20)
     context.set_offline(True)
     page.locator(f"#q-{third} input[type=radio]").first.check()
-    page.locator(f"#q-{fourth} input[type=radio]").nth(1).check()
     expect(_status(page, third)).to_contain_text("Not saved")
-    expect(_status(page, fourth)).to_contain_text("Not saved")
     expect(page.locator("#exam-banner")).to_contain_text("No connection")
-    journal = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('certify-exam:'))")
-    assert len(journal) == 1
+    assert len(_journal_keys(page)) == 1
     assert third not in _answers(live_app, world["attempt"])
-
-    # back online: the journal is replayed and the server has both
     context.set_offline(False)
     expect(_status(page, third)).to_contain_text("Saved")
-    expect(_status(page, fourth)).to_contain_text("Saved")
+
+    # the connection drops just as a reloaded page opens the exam: what is answered offline is sent the moment
+    # the connection is back, not at the page's next try ten seconds later
+    page.route(OPEN, lambda route: route.abort("internetdisconnected"))
+    with page.expect_event("requestfailed", _opens):
+        page.reload()
+    expect(page.locator("#exam-banner")).to_contain_text("No connection")
+    context.set_offline(True)
+    page.unroute(OPEN)
+    page.locator(f"#q-{fourth} input[type=radio]").nth(1).check()
+    expect(_status(page, fourth)).to_contain_text("Not saved")
+    context.set_offline(False)
+    expect(_status(page, fourth)).to_contain_text("Saved", timeout=5_000)
+    expect(page.locator("#exam-banner")).to_be_hidden()
     saved = _answers(live_app, world["attempt"])
     assert {first, second, third, fourth} <= set(saved)
     assert saved[first][1] == "true" and saved[second][1] == "false"
-    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('certify-exam:')).length") == 0
+    assert _journal_keys(page) == []
 
     # the time runs out: the page hands in by itself and the attempt is auto-submitted at the deadline
     wait_ms = (SHORT_WINDOW_SECONDS + TOLERANCE_SECONDS + 30) * 1000
@@ -206,9 +259,9 @@ def test_a_new_tab_taking_over_still_sends_what_the_old_tab_journaled(live_app, 
     from certify.exams.models import ExamAttempt
 
     world = _build(live_app, timedelta(hours=2), checked_in=True)
-    context = new_context()
+    context = _open_context(new_context)
     old = context.new_page()
-    sign_in(old, world["username"], PASSWORD)
+    sign_in(old, world["username"])
     url = f"/exam/{world['attempt']}"
     old.goto(url)
     with old.expect_navigation():
@@ -218,8 +271,9 @@ def test_a_new_tab_taking_over_still_sends_what_the_old_tab_journaled(live_app, 
     old.locator(f"#a-{one}-true").check()
     expect(_status(old, one)).to_contain_text("Saved")
 
-    # the old tab's saves stop reaching the server; its answer waits in this browser's journal
-    old.route("**/exam/api/*/save", lambda route: route.abort())
+    # the old tab loses the server (saves and polls alike), so it cannot learn of the take-over until the test
+    # reconnects it; its answer waits in this browser's journal
+    old.route(API, lambda route: route.abort("internetdisconnected"))
     old.locator(f"#a-{two}-true").check()
     expect(_status(old, two)).to_contain_text("Not saved")
 
@@ -233,19 +287,65 @@ def test_a_new_tab_taking_over_still_sends_what_the_old_tab_journaled(live_app, 
         session.get(ExamAttempt, world["attempt"]).move_authorised_at = now_utc()
         session.commit()
 
+    # once it is authorised the new tab takes over and sends what the old tab journaled
     _db(live_app, authorise)
-    new.reload()
+    with new.expect_response(_opened) as opened:
+        new.reload()
+    assert opened.value.json()["page"] == "took_over"
     expect(new.locator(f"#a-{two}-true")).to_be_checked()
     expect(_status(new, two)).to_contain_text("Saved")
     assert _answers(live_app, world["attempt"])[two][1] == "true"
 
-    # the old tab learns at its next save that it was replaced, and says so; what it typed still arrives
-    old.unroute("**/exam/api/*/save")
+    # the old tab does not know yet: an answer typed there still arrives, through the new tab
     old.locator(f"#a-{three}-false").check()
-    expect(old.locator("#exam-banner")).to_contain_text("opened on another computer")
-    expect(old.locator(f"#a-{one}-true")).to_be_disabled()
+    expect(_status(old, three)).to_contain_text("Not saved")
     expect(_status(new, three)).to_contain_text("Saved")
-    assert _answers(live_app, world["attempt"])[three][1] == "false"
+    expect(new.locator(f"#a-{three}-false")).to_be_checked()
+    assert _answers(live_app, world["attempt"])[three] == (1, "false")
+    assert _journal_keys(new) == []
+
+    # the old tab's network comes back: at its first contact it learns it was replaced, says so and stops
+    old.unroute(API)
+    context.set_offline(True)
+    old.wait_for_function("() => !navigator.onLine")
+    context.set_offline(False)
+    expect(old.locator("#exam-banner")).to_contain_text("opened on another computer", timeout=POLL_SECONDS * 1000)
+    expect(old.locator(f"#a-{one}-true")).to_be_disabled()
+    expect(old.locator("#submit-open")).to_be_disabled()
+    expect(new.locator(f"#a-{one}-true")).to_be_enabled()
+    # nothing the old tab held was lost, and it changed nothing after it stopped
+    assert _answers(live_app, world["attempt"]) == {one: (1, "true"), two: (1, "true"), three: (1, "false")}
+
+
+def test_a_duplicated_tab_takes_its_own_identity_and_must_be_moved(live_app, new_context):
+    world = _build(live_app, timedelta(hours=2), checked_in=True)
+    context = _open_context(new_context)
+    first = context.new_page()
+    sign_in(first, world["username"])
+    url = f"/exam/{world['attempt']}"
+    first.goto(url)
+    with first.expect_navigation():
+        first.locator("#start-button").click()
+    one, two = (_position(_questions(first, "true_false").nth(n)) for n in range(2))
+    first.locator(f"#a-{one}-true").check()
+    expect(_status(first, one)).to_contain_text("Saved")
+
+    # "Duplicate tab" copies the tab's session storage, the page's identity with it
+    key = f"certify-exam-client:{world['attempt']}"
+    token = first.evaluate("key => sessionStorage.getItem(key)", key)
+    copy = context.new_page()
+    copy.add_init_script(f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(token)})")
+    copy.goto(url)
+    # however late the first tab's answer reaches the copy, the copy ends up as a page of its own, not yet moved
+    expect(copy.locator("#exam-banner")).to_contain_text("Ask the invigilator")
+    expect(copy.locator(f"#a-{one}-true")).to_be_disabled()
+    assert copy.evaluate("key => sessionStorage.getItem(key)", key) != token
+
+    # the first tab was not disturbed: it keeps saving
+    first.locator(f"#a-{two}-false").check()
+    expect(_status(first, two)).to_contain_text("Saved")
+    expect(first.locator("#exam-banner")).to_be_hidden()
+    assert _answers(live_app, world["attempt"]) == {one: (1, "true"), two: (1, "false")}
 
 
 _OVERFLOW = """() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"""
@@ -255,8 +355,8 @@ _OVERFLOW = """() => ({scroll: document.documentElement.scrollWidth, client: doc
                          ids=["phone", "zoom-200"])  # fmt: skip
 def test_the_exam_page_fits_small_screens_and_remembers_view_and_contrast(live_app, new_context, viewport):
     world = _build(live_app, timedelta(hours=2), checked_in=True)
-    page = new_context(viewport=viewport).new_page()
-    sign_in(page, world["username"], PASSWORD)
+    page = _open_context(new_context, viewport=viewport).new_page()
+    sign_in(page, world["username"])
     page.goto(f"/exam/{world['attempt']}")
     with page.expect_navigation():
         page.locator("#start-button").click()

@@ -44,18 +44,36 @@ def extracted(tmp_path_factory) -> set[str]:
         capture_output=True,
     )
     with pot.open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {_key(m.id) for m in read_po(fh) if m.id}
+
+
+def _key(msgid) -> str:
+    """A message's key: its msgid, or the singular of a plural message."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def _text(value) -> str:
+    """All the text of a msgid or msgstr (every plural form)."""
+    return value if isinstance(value, str) else " ".join(v or "" for v in value)
+
+
+def _done(message) -> bool:
+    forms = (message.string,) if isinstance(message.string, str) else message.string
+    return bool(message.id) and all(forms) and not message.fuzzy
 
 
 @pytest.mark.parametrize("locale", sorted(CATALOGS))
 def test_every_extracted_string_is_translated(extracted, locale):
     with CATALOGS[locale].open("rb") as fh:
         catalog = read_po(fh, locale=locale)
-    translated = {m.id: m for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {_key(m.id): m for m in catalog if _done(m)}
     missing = sorted(extracted - set(translated))
     assert not missing, f"{len(missing)} strings not translated into {locale} (run `make messages`): {missing[:10]}"
     bad = [
-        mid for mid in extracted if set(PLACEHOLDER.findall(mid)) != set(PLACEHOLDER.findall(translated[mid].string))
+        mid
+        for mid in extracted
+        if set(PLACEHOLDER.findall(_text(translated[mid].id)))
+        != set(PLACEHOLDER.findall(_text(translated[mid].string)))
     ]
     assert not bad, f"placeholders differ in {locale}: {bad[:5]}"
 

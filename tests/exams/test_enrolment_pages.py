@@ -95,3 +95,33 @@ def test_moving_and_accommodation_pages(app, world):
     assert (str(attempt.time_multiplier), attempt.extra_minutes, attempt.accommodation_note) == ("1.50", 10, "手部不便")
     page = client.get(f"/exams/sessions/{world.session.id}").get_data(as_text=True)
     assert "×1.5, +10 min, 0 breaks" in page
+    attempt.breaks_allowed, attempt.break_minutes = 1, 10
+    db.session.commit()
+    page = client.get(f"/exams/sessions/{world.session.id}").get_data(as_text=True)
+    assert "×1.5, +10 min, 1 break<" in page
+
+
+def test_an_accommodation_beyond_the_window_warns_and_the_ticket_shows_the_real_time(app, world):
+    from datetime import timedelta
+
+    from certify.exams.session_rules import minutes_text, time_allowance
+
+    world.session.closes_at = world.session.opens_at + timedelta(minutes=120)
+    (attempt,) = enrolment_ops.enrol_from_applications(world.session, [world.applications[0].id], world.admin)
+    db.session.commit()
+    client = signed_in(app, "bankadmin")
+    url = f"/exams/attempts/{attempt.id}/accommodation"
+    saved = post_form(client, url, {"time_multiplier": "1.25", "extra_minutes": "10"}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "was saved" in page
+    assert "The accommodation gives 122.5 minutes, but the window closes first" in page
+    assert "can have at most 120 minutes" in page
+    ticket = client.get(f"/exams/attempts/{attempt.id}/ticket").get_data(as_text=True)
+    assert "with accommodation: 120 minutes" in ticket and "limited by the close of the window" in ticket
+    # inside the window, a fractional figure is shown as such, not cut to whole minutes
+    world.session.closes_at = world.session.opens_at + timedelta(minutes=180)
+    db.session.commit()
+    ticket = client.get(f"/exams/attempts/{attempt.id}/ticket").get_data(as_text=True)
+    assert "with accommodation: 122.5 minutes" in ticket and "limited by" not in ticket
+    assert minutes_text(time_allowance(90, "1.33", 0, 10**6).seconds) == "119.7"
+    assert minutes_text(time_allowance(90, "1.5", 5, 10**6).seconds) == "140"

@@ -313,3 +313,57 @@ def test_a_pause_that_would_overlap_a_stored_one_is_refused_by_the_timing_checks
     refused = _refused(lambda: invigilate_ops.pause(attempt, world.invigilators[0], "now", t0), "invig_pause_overlaps")
     assert english(refused) == "A pause of seat 1 would overlap another pause or break."
     assert count(AttemptPause) == 1
+
+
+def test_check_in_and_start_authorisation_open_only_shortly_before_the_window(app):
+    """A day early nothing can be checked in or authorised; from 60 minutes before the window it can."""
+    from certify.exams import attempts_ops
+    from certify.exams.session_rules import CheckInWindow, check_in_window
+
+    now = now_utc().replace(second=0, microsecond=0)
+    world = exam_world(candidates=2, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=1, hours=3))
+    attempt, room, invigilator = world.attempts[0], world.session_rooms[0], world.invigilators[0]
+    for call in (
+        lambda: invigilate_ops.check_in(attempt, invigilator, now),
+        lambda: invigilate_ops.authorise_room_start(room, invigilator, now),
+        lambda: attempts_ops.self_check_in(world.attempts[1], world.attempts[1].ticket_number, room.room_code, now),
+    ):
+        refused = _refused(call, "session_check_in_not_yet")
+        # 60 minutes before the window, in Shanghai local time (UTC+8)
+        opens_local = (world.session.opens_at + timedelta(hours=7)).strftime("%Y-%m-%d %H:%M")
+        assert f"open at {opens_local}" in english(refused)
+    assert attempt.checked_in_at is None and room.start_authorised_at is None
+    assert world.attempts[1].checked_in_at is None
+    # the seat-by-seat authorisation is refused too, even for a candidate already checked in
+    attempt.checked_in_at = now
+    db.session.commit()
+    _refused(lambda: invigilate_ops.authorise_seat_start(attempt, invigilator, now), "session_check_in_not_yet")
+    soon = world.session.opens_at - timedelta(minutes=60)
+    assert check_in_window(world.session.opens_at, world.session.closes_at, 60, soon) is CheckInWindow.OPEN
+    assert check_in_window(world.session.opens_at, world.session.closes_at, 60, soon - timedelta(seconds=1)) == (
+        CheckInWindow.TOO_EARLY
+    )
+    assert check_in_window(world.session.opens_at, world.session.closes_at, 60, world.session.closes_at) == (
+        CheckInWindow.CLOSED
+    )
+    invigilate_ops.authorise_seat_start(attempt, invigilator, soon)
+    invigilate_ops.check_in(world.attempts[1], invigilator, soon)
+    db.session.commit()
+    assert attempt.start_authorised_at == soon and world.attempts[1].checked_in_at == soon
+
+
+def test_the_check_in_lead_time_is_configurable(app):
+    from certify.exams import attempts_ops
+
+    now = now_utc().replace(second=0, microsecond=0)
+    world = exam_world(candidates=1, opens_at=now + timedelta(minutes=30), closes_at=now + timedelta(hours=3))
+    attempt, room = world.attempts[0], world.session_rooms[0]
+    app.config["EXAM_CHECK_IN_OPENS_MINUTES"] = 15
+    try:
+        _refused(lambda: attempts_ops.self_check_in(attempt, attempt.ticket_number, room.room_code, now),
+                 "session_check_in_not_yet")  # fmt: skip
+        attempts_ops.self_check_in(attempt, attempt.ticket_number, room.room_code, now + timedelta(minutes=15))
+    finally:
+        app.config.pop("EXAM_CHECK_IN_OPENS_MINUTES")
+    db.session.commit()
+    assert attempt.checked_in_at == now + timedelta(minutes=15)

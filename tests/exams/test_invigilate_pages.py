@@ -42,6 +42,18 @@ def _post(client, url: str, data: dict | None = None):
     return response.get_data(as_text=True)
 
 
+def _refused_page(client, url: str, data: dict) -> str:
+    """POST a form with a mistake: the same page comes back (400) with what was typed."""
+    response = post_form(client, url, data)
+    assert response.status_code == 400, response.status_code
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _field_errors(page: str, field_id: str) -> list[str]:
+    found = re.search(rf'<ul class="errors" id="{field_id}-error">(.*?)</ul>', page, re.S)
+    return re.findall(r"<li>(.*?)</li>", found.group(1)) if found else []
+
+
 def test_an_invigilator_lists_only_their_rooms_and_a_supervisor_every_room(world, client):
     login(client, "invig1")
     page = client.get("/invigilate/").get_data(as_text=True)
@@ -159,12 +171,15 @@ def test_pause_and_add_time_from_the_seat_page_stop_and_extend_the_clock(world, 
     status_url = f"/invigilate/rooms/{world.session_rooms[0].id}/status"
     login(client, "invig1")
     with frozen(t0):
-        page = _post(client, f"/invigilate/attempts/{attempt.id}/add-time", {"minutes": "500", "time_reason": "x"})
-        assert "Enter whole minutes from 1 to 120." in _flashes(page)
-        page = _post(client, f"/invigilate/attempts/{attempt.id}/add-time", {"minutes": "ten", "time_reason": "x"})
-        assert "Minutes to add: Enter the minutes as a whole number." in _flashes(page)
-        page = _post(client, f"/invigilate/attempts/{attempt.id}/add-time", {"minutes": "10", "time_reason": ""})
-        assert "Give a reason (1 to 500 characters)." in _flashes(page)
+        url = f"/invigilate/attempts/{attempt.id}/add-time"
+        page = _refused_page(client, url, {"minutes": "500", "time_reason": "network crash"})
+        assert _field_errors(page, "minutes") == ["Enter whole minutes from 1 to 120."]
+        assert 'value="500"' in page and "network crash</textarea>" in page and 'aria-invalid="true"' in page
+        page = _refused_page(client, url, {"minutes": "ten", "time_reason": "x"})
+        assert _field_errors(page, "minutes") == ["Enter the minutes as a whole number."] and 'value="ten"' in page
+        page = _refused_page(client, url, {"minutes": "10", "time_reason": ""})
+        assert _field_errors(page, "time_reason") == ["Give a reason (1 to 500 characters)."]
+        assert 'value="10"' in page
         assert count(AttemptAddedTime) == 0
         page = _post(client, f"/invigilate/attempts/{attempt.id}/add-time", {"minutes": "10", "time_reason": "crash"})
         assert "10 minutes added to seat 1." in _flashes(page)
@@ -205,10 +220,12 @@ def test_terminate_asks_for_confirmation_and_a_reason(world, client):
     attempt = start(world.attempts[0], now_utc() - timedelta(minutes=5))
     url = f"/invigilate/attempts/{attempt.id}/terminate"
     login(client, "invig1")
-    page = _post(client, url, {"terminate_reason": "phone"})
-    assert "Tick the box to confirm the termination." in " ".join(_flashes(page)) and not attempt.closed
-    page = _post(client, url, {"terminate_reason": " ", "confirm": "y"})
-    assert "Give a reason (1 to 500 characters)." in _flashes(page) and not attempt.closed
+    page = _refused_page(client, url, {"terminate_reason": "phone on the desk"})
+    assert _field_errors(page, "confirm") == ["Tick the box to confirm the termination."] and not attempt.closed
+    assert "phone on the desk</textarea>" in page and "<details open>" in page
+    page = _refused_page(client, url, {"terminate_reason": " ", "confirm": "y"})
+    assert _field_errors(page, "terminate_reason") == ["Give a reason (1 to 500 characters)."] and not attempt.closed
+    assert re.search(r'id="confirm"[^>]*checked|checked[^>]*id="confirm"', page)
     page = _post(client, url, {"terminate_reason": "phone", "confirm": "y"})
     assert "The attempt of seat 1 is terminated." in _flashes(page)
     assert attempt.terminated_reason == "phone" and "terminated" in page
@@ -217,11 +234,19 @@ def test_terminate_asks_for_confirmation_and_a_reason(world, client):
 def test_incidents_are_reported_with_every_problem_named(world, client):
     room = world.session_rooms[0]
     login(client, "invig1")
-    page = _post(client, f"/invigilate/rooms/{room.id}/incidents", {"category": "nope", "text": "", "attempt": "x"})
-    assert _flashes(page) == [
-        "Choose the kind of incident.", "Describe the incident (1 to 2000 characters).",
-        "That candidate is not seated in this room.",
-    ]  # fmt: skip
+    page = _refused_page(
+        client, f"/invigilate/rooms/{room.id}/incidents", {"category": "nope", "text": "", "attempt": "x"}
+    )
+    assert _field_errors(page, "category") == ["Choose the kind of incident."]
+    assert _field_errors(page, "text") == ["Describe the incident (1 to 2000 characters)."]
+    assert _field_errors(page, "attempt") == ["That candidate is not seated in this room."]
+    # from the seat page, the seat page comes back with the typed text
+    seat_data = {"category": "", "text": "Looked at a phone", "attempt": str(world.attempts[0].id), "back": "seat"}
+    page = _refused_page(client, f"/invigilate/rooms/{room.id}/incidents", seat_data)
+    assert "Looked at a phone</textarea>" in page and _field_errors(page, "category") == [
+        "Choose the kind of incident."
+    ]
+    assert "Report an incident about this candidate" in page
     data = {"category": "technical", "text": "Seat 2 screen froze", "attempt": str(world.attempts[1].id)}
     page = _post(client, f"/invigilate/rooms/{room.id}/incidents", data)
     assert "The incident was recorded." in _flashes(page)
@@ -249,8 +274,9 @@ def test_breaks_from_the_seat_page(world, client):
     attempt.breaks_allowed, attempt.break_minutes = 1, 10
     db.session.commit()
     login(client, "invig1")
-    page = _post(client, f"/invigilate/attempts/{attempt.id}/break/start", {"break_minutes": "30"})
-    assert "A break of seat 1 may last from 1 to 10 minutes." in _flashes(page)
+    page = _refused_page(client, f"/invigilate/attempts/{attempt.id}/break/start", {"break_minutes": "30"})
+    assert _field_errors(page, "break_minutes") == ["A break of seat 1 may last from 1 to 10 minutes."]
+    assert 'value="30"' in page
     page = _post(client, f"/invigilate/attempts/{attempt.id}/break/start", {"break_minutes": ""})
     assert any(f.startswith("Seat 1 is on a break until") for f in _flashes(page)) and "End the break" in page
     page = _post(client, f"/invigilate/attempts/{attempt.id}/break/end")
@@ -298,3 +324,15 @@ def test_todays_and_upcoming_rooms_come_before_finished_ones(world, client):
     order = [int(n) for n in re.findall(r'href="/invigilate/rooms/(\d+)"', page)]
     assert order == [world.session_rooms[0].id, rooms[1].id, rooms[0].id], "open now, next week, then last week"
     assert page.count("<dd>upcoming</dd>") == 1 and page.count("<dd>finished</dd>") == 1
+
+
+def test_one_break_is_said_in_the_singular_on_the_seat_card_and_seat_page(world, client):
+    attempt = world.attempts[0]
+    attempt.breaks_allowed, attempt.break_minutes = 1, 10
+    world.attempts[1].breaks_allowed, world.attempts[1].break_minutes = 2, 10
+    db.session.commit()
+    login(client, "invig1")
+    page = html.unescape(client.get(f"/invigilate/rooms/{attempt.session_room_id}").get_data(as_text=True))
+    assert "Accommodation: 1 break<" in page and "Accommodation: 2 breaks<" in page and "1 breaks" not in page
+    seat = html.unescape(client.get(f"/invigilate/attempts/{attempt.id}").get_data(as_text=True))
+    assert "1 break of up to 10 minutes" in seat

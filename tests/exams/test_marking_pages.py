@@ -255,3 +255,58 @@ def test_a_recusal_block_at_marking_time_is_recorded_and_stays_blind(app, client
     assert db.session.execute(sa.select(HandMark)).first() is None
     refused = db.session.execute(sa.select(RecusalCheck).where(RecusalCheck.allowed.is_(False))).scalars().all()
     assert [c.candidate_person_id for c in refused] == [world.candidates[0].person_id]
+
+
+def test_the_regrade_offers_each_question_only_its_own_corrected_versions(app, client):
+    world = _world()
+    version = corrected(world)
+    paper = world.papers["A"]
+    pinned = paper.items[1].version
+    _login_en(client, world.admin.username)
+    url = f"/marking/sessions/{world.session.id}/regrade"
+    first = client.get(url).get_data(as_text=True)
+    assert f"bank question #{paper.items[0].question_id}, version 1 in force (no corrected version yet)" in first
+    chosen = client.get(url, query_string={"item": f"{paper.id}:2"})
+    html = chosen.get_data(as_text=True)
+    versions = html.split('name="version"')[1].split("</select>")[0]
+    assert chosen.status_code == 200 and f"Question #{pinned.question_id} · version 2" in versions
+    assert versions.count("<option") == 2  # "Choose…" and the one corrected version, never the pinned one
+    lonely = client.get(url, query_string={"item": f"{paper.id}:1"}).get_data(as_text=True)
+    assert 'name="version"' not in lonely
+    assert (
+        f"No corrected version yet: a reviewer must approve a new version of question #{paper.items[0].question_id}"
+        in lonely
+    )
+    # a version of another question is refused naming both questions
+    other = client.get(url, query_string={"item": f"{paper.id}:1", "version": str(version.id), "reason": "x"})
+    assert other.status_code == 400
+    assert (
+        f"Version 2 is a version of question #{pinned.question_id}, but this position holds question "
+        f"#{paper.items[0].question_id}." in other.get_data(as_text=True)
+    )
+    assert client.get(url, query_string={"item": "nonsense"}).status_code == 400
+
+
+def test_the_results_explain_the_theory_score_and_a_session_without_written_questions_has_no_marker_form(app, client):
+    world = _world()
+    _login_en(client, world.admin.username)
+    html = client.get(f"/marking/sessions/{world.session.id}").get_data(as_text=True)
+    assert "rounded half up to the nearest 0.5" in html and "the adjudicator's mark" in html
+    assert "Assign a marker" in html and "no written questions" not in html
+    for paper in world.papers.values():
+        for item in paper.items:
+            if item.type_key in ("short_answer", "essay"):
+                item.scored = False
+    db.session.commit()
+    html = client.get(f"/marking/sessions/{world.session.id}").get_data(as_text=True)
+    assert "This session's papers have no written questions; nothing to mark by hand." in html
+    assert "Assign a marker" not in html and 'name="person"' not in html
+    assert "Lock the theory scores" in html
+
+
+def test_the_marker_queue_speaks_of_questions(app, client):
+    world = _world()
+    assign_markers(world)
+    _login_en(client, world.markers[0].username)
+    html = client.get(f"/marking/sessions/{world.session.id}/queue").get_data(as_text=True)
+    assert f"Question {position_of(world.attempts[0], ESSAY)} (" in html and "Position" not in html

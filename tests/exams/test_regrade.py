@@ -124,6 +124,7 @@ def test_refusals_name_every_problem(app):
         ((paper, 9, version, "r"), ["marking_regrade_position_unknown"]),
         ((paper, 2, None, ""), ["marking_regrade_version_required", "marking_reason_required"]),
         ((None, 2, version, "r"), ["marking_regrade_paper_unknown"]),
+        ((paper, 3, None, "r"), ["marking_regrade_no_other_version"]),  # no other approved version exists
     ]
     for (paper_arg, position, new, reason), codes in cases:
         with pytest.raises(Refused) as refused:
@@ -135,3 +136,8 @@ def test_refusals_name_every_problem(app):
     assert [p.code for p in refused.value.problems] == ["marking_regrade_diff_changed"]
     db.session.rollback()
     assert _count(Regrade) == 0
+    # the refusal names both questions, as every version is numbered within its own question
+    with pytest.raises(Refused) as refused:
+        regrade_ops.regrade(world.session, paper, 1, version, "r", world.admin)
+    problem = refused.value.problems[0]
+    assert problem.params == {"number": 2, "question": version.question_id, "expected": paper.items[0].question_id}

@@ -157,3 +157,16 @@ def test_the_staffing_rule_counts_candidates_per_invigilator(app):
     enrolment_ops.enrol_from_applications(world.session, [a.id for a in world.applications], world.admin)
     db.session.commit()
     assert [(s.candidates, s.needed) for s in papers_ops.staffing(world.session)] == [(5, 3), (0, 0)]
+
+
+def test_a_running_room_cannot_lose_an_invigilator_it_needs(app):
+    from tests.exams.world import exam_world
+
+    running = exam_world(candidates=2)  # the window opened two hours ago; two invigilators in room 1
+    room = running.session_rooms[0]
+    with pytest.raises(Refused) as refused:
+        room_staff_ops.remove_invigilator(room, running.invigilators[0].person_id, running.admin)
+    problem = refused.value.problems[0]
+    assert problem.code == "session_invigilator_removal_short" and problem.params["needed"] == 2
+    db.session.rollback()
+    assert len(db.session.get(type(room), room.id).invigilators) == 2

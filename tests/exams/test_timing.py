@@ -299,3 +299,12 @@ def test_real_reasons_render_in_both_languages() -> None:
         json.dumps(problem.params)
         assert problem.message("en") and problem.message("zh_CN")
     assert "考试时长为 30 分钟，不得少于 90 分钟" in validate_timing(t)[1].message("zh_CN")
+
+
+def test_times_in_reasons_are_shown_in_the_readers_time_zone_when_given():
+    from certify.exams.timing import TimingReason
+
+    reason = TimingReason("window_not_open", {"opens_at": "2026-11-23T01:00:00+00:00"})
+    assert "2026-11-23 09:00" in reason.message("zh_CN", "Asia/Shanghai")
+    assert "UTC" not in reason.message("en", "Asia/Shanghai")
+    assert "2026-11-23 01:00 UTC" in reason.message("en")

@@ -114,7 +114,8 @@ def test_an_empty_form_lists_every_missing_value_at_once(web, body):
 
 def test_bad_values_are_refused_together_and_typed_values_are_kept(web, body):
     before = (_count(Person), _count(User))
-    bad_id = unique_id_number()[:17] + ("0" if unique_id_number()[17] != "0" else "1")
+    good = unique_id_number()  # one number: the wrong check digit must differ from its own right one
+    bad_id = good[:17] + ("0" if good[17] != "0" else "1")
     values = _values(body, id_number=bad_id, phone="12345", password_confirm="something-else-1")
     text = _refused(_post(web, values, demo_photo(2)))
     assert "The check digit is wrong" in text

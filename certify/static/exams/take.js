@@ -479,19 +479,30 @@
   form.addEventListener("change", (event) => { if (event.target.matches("input[type=radio], input[type=checkbox]")) changed(event); });
 
   // ---- opening the exam on this page (one active page per attempt) -----------------------------------------
+  // The page opens the exam once it knows its identity, and again the moment the network comes back: a page that
+  // lost the connection before it could open the exam must not sit on the candidate's answers until a retry.
+  let ready = false, claiming = false, claimAgain = false, claimTimer = null;
   const claim = async () => {
+    if (!ready || claimed || stopped) return;
+    if (claiming) { claimAgain = true; return; } // e.g. back online while a try made offline is still failing
+    claiming = true;
+    claimAgain = false;
+    window.clearTimeout(claimTimer);
+    const asked = token;
+    let retry = 10000;
     try {
-      const { status, data } = await send(root.dataset.openUrl, { client_token: token });
-      if (data && data.ok) {
+      const { status, data } = await send(root.dataset.openUrl, { client_token: asked });
+      if (asked !== token) {
+        retry = 0; // this page took a new identity meanwhile (a duplicated tab): open again with that one
+      } else if (data && data.ok) {
         claimed = true;
+        retry = null;
         banner.dataset.sticky = "";
         lock(timeUp);
         showBanner("");
         applyState(data.state);
         flush();
-        return;
-      }
-      if (data && status === 409 && data.problems.some((p) => p.code === "exam_page_elsewhere")) {
+      } else if (data && status === 409 && data.problems.some((p) => p.code === "exam_page_elsewhere")) {
         lock(true);
         banner.dataset.sticky = "1";
         showBanner(data.problems[0].message);
@@ -501,25 +512,40 @@
       } else if (!data) {
         showBanner(t("signed_out"));
       }
-    } catch (e) { showBanner(t("offline")); }
-    window.setTimeout(claim, 10000);
+    } catch (e) {
+      showBanner(t("offline"));
+    } finally {
+      claiming = false;
+    }
+    if (retry !== null) claimTimer = window.setTimeout(claim, claimAgain ? 200 : retry);
   };
 
-  // Another tab of this browser with the same identity (a duplicated tab) takes a new one and must be moved.
-  const duplicateCheck = () => new Promise((resolve) => {
-    if (!("BroadcastChannel" in window)) { resolve(); return; }
-    const channel = new BroadcastChannel(`${PREFIX}:${attemptId}`);
-    const nonce = newToken();
+  // A duplicated tab copies this tab's sessionStorage, identity included: it takes a new identity and must be
+  // moved like another computer. Only a live page answers for its identity — a page being unloaded (a reload)
+  // closes its channel first. A page that learns only after it opened the exam that it is the duplicate opens it
+  // again under its new identity: saving under an identity the server never saw is answered 409
+  // exam_page_taken_over, and the candidate would be told the exam was opened on another computer.
+  const nonce = newToken();
+  let channel = null;
+  const listen = () => {
+    if (channel || !("BroadcastChannel" in window)) return;
+    channel = new BroadcastChannel(`${PREFIX}:${attemptId}`);
     channel.onmessage = (event) => {
       const message = event.data || {};
       if (message.type === "hello" && message.token === token && message.nonce !== nonce) {
         channel.postMessage({ type: "mine", token, nonce: message.nonce });
-      } else if (message.type === "mine" && message.nonce === nonce) {
+      } else if (message.type === "mine" && message.nonce === nonce && message.token === token) {
         token = tokenFor(attemptId, true);
         journalKey = `${PREFIX}:${attemptId}:${token}`;
+        if (claimed) { claimed = false; claim(); }
       }
     };
-    channel.postMessage({ type: "hello", token, nonce });
+  };
+  window.addEventListener("pagehide", () => { if (channel) { channel.close(); channel = null; } });
+  window.addEventListener("pageshow", (event) => { if (event.persisted) listen(); });
+  const duplicateCheck = () => new Promise((resolve) => {
+    listen();
+    if (channel) channel.postMessage({ type: "hello", token, nonce });
     window.setTimeout(resolve, 200);
   });
 
@@ -598,10 +624,16 @@
   });
 
   // ---- wiring -----------------------------------------------------------------------------------------------
-  window.addEventListener("online", () => { showBanner(t("back_online")); flush(); poll(); });
+  // Back online or back in view: open the exam if the page could not yet, else send what the journal holds.
+  const reconnect = () => {
+    if (claimed) flush();
+    else claim();
+    poll();
+  };
+  window.addEventListener("online", () => { showBanner(t("back_online")); reconnect(); });
   window.addEventListener("offline", () => { markPending(); showBanner(t("offline")); });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") { poll(); flush(); }
+    if (document.visibilityState === "visible") reconnect();
   });
   window.addEventListener("storage", (event) => {
     // Another tab of this browser journaled an answer: once this page is the active one, it sends it on.
@@ -614,6 +646,7 @@
   applyState(initial);
   for (const q of ordered) if (q.status === "none" && q.serverSeq) setStatus(q, "saved");
   duplicateCheck().then(() => {
+    ready = true;
     claim();
     schedulePoll(10000);
     window.setTimeout(heartbeat, 25000 + Math.random() * 10000);
