@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from certify.auth.models import User
-from certify.bank import assembly_ops, blueprints_ops, lifecycle, questions_ops
+from certify.bank import blueprints_ops, lifecycle, questions_ops
 from certify.bank.demo import BLUEPRINT_SPEC, SENIOR
 from certify.bank.models import BlueprintRecord, BlueprintState
 from certify.core.clock import frozen, now_utc
@@ -87,7 +87,7 @@ def _rooms(body: Body, count: int) -> list[Room]:
     return [r for r in site.rooms if r.name.startswith("理论考场")][:count]
 
 
-def _values(body: Body, name: str, blueprint: BlueprintRecord, rooms: list[Room], opens: datetime, closes: datetime):
+def _values(name: str, blueprint: BlueprintRecord, rooms: list[Room], opens: datetime, closes: datetime):
     values = sessions_ops.session_defaults()
     values.update(
         name=name, occupation_id=blueprint.occupation_id, level_ordinal=blueprint.level_ordinal,
@@ -133,7 +133,7 @@ def _open_session(body: Body, admin: User, blueprint: BlueprintRecord) -> None:
     day = now.astimezone(TZ).date()
     name = f"{day:%Y年%m月%d日} {OPEN_NAME}"
     with frozen(now - timedelta(days=1)):
-        values = _values(body, name, blueprint, _rooms(body, 1), now - timedelta(minutes=30), now + timedelta(hours=8))
+        values = _values(name, blueprint, _rooms(body, 1), now - timedelta(minutes=30), now + timedelta(hours=8))
         session = sessions_ops.create_session(body, values, admin)
         approved = enrolment_ops.approved_applications(session)
         if approved:
@@ -233,7 +233,7 @@ def _finished_session(body: Body, admin: User) -> None:
         blueprint = _hand_blueprint(body, occupation, admin)
         name = f"{day:%Y年%m月%d日} {FINISHED_NAME}"
         session = sessions_ops.create_session(
-            body, _values(body, name, blueprint, _rooms(body, 1), opens, opens + timedelta(hours=2)), admin
+            body, _values(name, blueprint, _rooms(body, 1), opens, opens + timedelta(hours=2)), admin
         )
         enrolment_ops.import_roster(
             session, _roster([_user("candidate4").person, *_extra_people(body)]), "名单.csv", admin
@@ -290,6 +290,3 @@ def _mark(session: ExamSession, admin: User, when: datetime) -> None:
         marking_ops.sign_marks(session, leader.person_id, leader)
         marking_ops.lock_scores(session, admin)
     db.session.flush()
-
-
-__all__ = ["assembly_ops", "seed_exams_demo"]
